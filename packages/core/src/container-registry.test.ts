@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { field } from './config-schema.js';
+import { createContainerRegistry } from './container-registry.js';
+import type { RegistryCredentials } from './credentials/registry-credentials.js';
+import { defaultFlavor } from './default-flavor.js';
+import { RegistryKitError } from './errors.js';
+import { baseRegistryConfigSchema, defineFlavor } from './flavor.js';
+import type { ImagePushRequest, ImagePusher } from './image-pusher.js';
+import { registryUriProblem } from './registry-uri.js';
+
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+/** Records what it was asked to push; `refuse` makes the first N pushes fail authentication. */
+function recordingPusher(refuse = 0): ImagePusher & { requests: ImagePushRequest[] } {
+  const requests: ImagePushRequest[] = [];
+  return {
+    name: 'recording',
+    requests,
+    async push(request) {
+      requests.push(request);
+      if (requests.length <= refuse) throw new RegistryKitError('AUTHENTICATION_FAILED', 'refused');
+      const repository = `${request.image.registry}/${request.image.repository}`;
+      return { image: `${repository}:${request.image.tag}`, digest: DIGEST, reference: `${repository}@${DIGEST}` };
+    },
+  };
+}
+
+const noDockerConfig = { dockerCredentials: false } as const;
+
+describe('createContainerRegistry with the default flavor', () => {
+  it('validates its config: unknown keys and a scheme are refused', () => {
+    expect(() => createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000', colour: 'red' } })).toThrow(/colour: unknown key/);
+    expect(() => createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'https://localhost:5000' } })).toThrow(/without "https:\/\/"/);
+    expect(() => createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'reg.example.com/Team' } })).toThrow(/use "team"/);
+    expect(() => createContainerRegistry({ flavor: defaultFlavor, config: {} })).toThrow(/uri: is required/);
+  });
+
+  it('decides which image names belong to it, at path boundaries', () => {
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'docker.io/myuser' }, ...noDockerConfig });
+    expect(registry.isValidImageNameForRegistry('docker.io/myuser/app:1')).toBe(true);
+    expect(registry.isValidImageNameForRegistry('myuser/app:1')).toBe(true);
+    expect(registry.isValidImageNameForRegistry('index.docker.io/myuser/app')).toBe(true);
+    expect(registry.isValidImageNameForRegistry('registry-1.docker.io/myuser/app')).toBe(true);
+    // ZenML's startsWith check accepts this one; it is another account.
+    expect(registry.isValidImageNameForRegistry('docker.io/myuserx/app')).toBe(false);
+    expect(registry.isValidImageNameForRegistry('ghcr.io/myuser/app')).toBe(false);
+    expect(registry.isValidImageNameForRegistry('not a reference')).toBe(false);
+
+    const local = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000/' }, ...noDockerConfig });
+    expect(local.uri).toBe('localhost:5000');
+    expect(local.isValidImageNameForRegistry('localhost:5000/a/b:c')).toBe(true);
+    expect(local.isValidImageNameForRegistry('localhost:5001/a')).toBe(false);
+  });
+
+  it('is local for any loopback host, not only localhost:NNNN', () => {
+    for (const uri of ['localhost:5000', '127.0.0.1:5000/team', '[::1]:5000', 'localhost']) {
+      expect(createContainerRegistry({ flavor: defaultFlavor, config: { uri }, ...noDockerConfig }).isLocal).toBe(true);
+    }
+    expect(createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'registry.example.com' }, ...noDockerConfig }).isLocal).toBe(false);
+  });
+
+  it('requires authentication when credentials are configured', () => {
+    expect(createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, ...noDockerConfig }).requiresAuthentication).toBe(false);
+    const withCredentials = createContainerRegistry({
+      flavor: defaultFlavor,
+      config: { uri: 'localhost:5000' },
+      credentials: { type: 'basic', username: 'u', password: 'p' },
+    });
+    expect(withCredentials.requiresAuthentication).toBe(true);
+  });
+
+  it('names images <uri>/<repository>:<tag>, with defaultRepository as the fallback', () => {
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000/team', defaultRepository: 'pipelines' }, ...noDockerConfig });
+    expect(registry.imageName({ tag: 'v1' })).toBe('localhost:5000/team/pipelines:v1');
+    expect(registry.imageName({ repository: 'trainer' })).toBe('localhost:5000/team/trainer:latest');
+    expect(() => registry.imageName({ tag: 'Experiment: One' })).toThrow(/Invalid tag/);
+    const bare = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, ...noDockerConfig });
+    expect(() => bare.imageName({ tag: 'v1' })).toThrow(/set "defaultRepository"/);
+  });
+
+  it('refuses to push an image of another registry, naming both', async () => {
+    const pusher = recordingPusher();
+    const registry = createContainerRegistry({ flavor: defaultFlavor, name: 'local', config: { uri: 'localhost:5000/team' }, pusher, ...noDockerConfig });
+    const error = await registry.pushImage('localhost:5000/other/app:1').catch((caught: unknown) => caught);
+    expect(RegistryKitError.hasCode(error, 'IMAGE_NOT_IN_REGISTRY')).toBe(true);
+    expect((error as Error).message).toBe(
+      'Image "localhost:5000/other/app:1" does not belong to container registry "local" (localhost:5000/team): its name must start with "localhost:5000/team/".',
+    );
+    expect(pusher.requests).toHaveLength(0);
+  });
+
+  it('pushes with the default tag and returns the immutable reference', async () => {
+    const pusher = recordingPusher();
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, pusher, ...noDockerConfig });
+    const result = await registry.pushImage('localhost:5000/app', { source: 'app:dev' });
+    expect(result.reference).toBe(`localhost:5000/app@${DIGEST}`);
+    expect(pusher.requests[0]).toMatchObject({ image: { registry: 'localhost:5000', repository: 'app', tag: 'latest' }, source: 'app:dev', credentials: undefined });
+  });
+
+  it('refuses to push without a pusher, or to a digest', async () => {
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, ...noDockerConfig });
+    await expect(registry.pushImage('localhost:5000/app:1')).rejects.toThrow(/has no image pusher/);
+    await expect(registry.pushImage(`localhost:5000/app@${DIGEST}`, { pusher: recordingPusher() })).rejects.toThrow(/needs a tag, not a digest/);
+  });
+});
+
+describe('a flavor with its own behaviour', () => {
+  const calls: string[] = [];
+  let issued = 0;
+  const tokenFlavor = defineFlavor({
+    specificationVersion: 'v1',
+    id: 'token-registry',
+    displayName: 'Token registry',
+    description: 'A registry whose flavor issues short-lived tokens.',
+    configSchema: {
+      ...baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'tokens.example.com', checkUri: registryUriProblem }),
+      createRepository: field.boolean({ description: 'Create repositories.', default: false }),
+    },
+    create: (config) => ({
+      requiresAuthentication: true,
+      async prepareImagePush(image) {
+        calls.push(`prepare ${image.repository} create=${config.createRepository}`);
+      },
+      async getCredentials(): Promise<RegistryCredentials> {
+        issued += 1;
+        calls.push(`credentials ${issued}`);
+        return { type: 'basic', username: 'AWS', password: `token-${issued}`, expiresAt: new Date(Date.now() + 12 * 3_600_000) };
+      },
+      invalidateCredentials() {
+        calls.push('invalidate');
+      },
+    }),
+  });
+
+  it('prepares before pushing, caches credentials, and refreshes them once when refused', async () => {
+    const pusher = recordingPusher(1);
+    const registry = createContainerRegistry({ flavor: tokenFlavor, config: { uri: 'tokens.example.com' }, pusher, ...noDockerConfig });
+    expect(registry.requiresAuthentication).toBe(true);
+    await registry.pushImage('tokens.example.com/app:1');
+    expect(calls).toEqual(['prepare app create=false', 'credentials 1', 'invalidate', 'credentials 2']);
+    expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['token-1', 'token-2']);
+    await registry.pushImage('tokens.example.com/app:2');
+    expect(calls.filter((call) => call.startsWith('credentials'))).toHaveLength(2);
+  });
+
+  it('prefers explicit credentials to the flavor and does not retry fixed ones', async () => {
+    const pusher = recordingPusher(5);
+    const registry = createContainerRegistry({
+      flavor: tokenFlavor,
+      config: { uri: 'tokens.example.com' },
+      pusher,
+      credentials: { type: 'basic', username: 'me', password: 'fixed' },
+      ...noDockerConfig,
+    });
+    expect(await registry.resolveCredentials()).toMatchObject({ source: 'explicit' });
+    await expect(registry.pushImage('tokens.example.com/app:1')).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    expect(pusher.requests).toHaveLength(1);
+  });
+
+  it('falls back to the docker config', async () => {
+    const registry = createContainerRegistry({
+      flavor: defaultFlavor,
+      config: { uri: 'localhost:5000' },
+      dockerCredentials: { resolve: async () => ({ credentials: { type: 'basic', username: 'cfg', password: 'pw' }, source: 'auths', serverAddress: 'localhost:5000' }), clear: () => undefined },
+    });
+    expect(await registry.resolveCredentials()).toEqual({ credentials: { type: 'basic', username: 'cfg', password: 'pw' }, source: 'docker-config:auths' });
+  });
+});
