@@ -1,0 +1,6 @@
+export { startDockerEngine, type DockerEngineFixture, type StartDockerEngineOptions } from './docker-engine.js';
+export { freePort } from './processes.js';
+export { startRegistry, type RegistryAuth, type RegistryFixture, type StartRegistryOptions } from './registry-server.js';
+export { commandExists, ensureCommands, SERVICE_COMMANDS, type RequiredCommand } from './system-packages.js';
+export { buildTestImage, type BuildTestImageOptions } from './test-images.js';
+export { skopeoInspect, skopeoRawManifest, type SkopeoInspection, type SkopeoOptions } from './skopeo.js';
