@@ -1,0 +1,34 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type EngineMessage, EngineStreamError, readEngineStream } from './engine-stream.js';
+
+function feed(chunks: string[], end = true): PassThrough {
+  const stream = new PassThrough();
+  setImmediate(() => {
+    for (const chunk of chunks) stream.write(chunk);
+    if (end) stream.end();
+    else stream.destroy();
+  });
+  return stream;
+}
+
+describe('readEngineStream', () => {
+  it('reassembles messages split across chunks and CRLF lines', async () => {
+    const messages: EngineMessage[] = [];
+    await readEngineStream(feed(['{"status":"Prep', 'aring","id":"abc"}\r\n{"aux":{"Tag":"1","Digest":"sha256:x","Size":5}}\r', '\n']), (m) => messages.push(m));
+    expect(messages).toEqual([{ status: 'Preparing', id: 'abc' }, { aux: { Tag: '1', Digest: 'sha256:x', Size: 5 } }]);
+  });
+
+  it('rejects with the daemon message when the stream reports an error with HTTP 200', async () => {
+    const done = readEngineStream(
+      feed(['{"status":"Pushing","id":"a"}\n', '{"errorDetail":{"code":401,"message":"unauthorized: authentication required"},"error":"unauthorized: authentication required"}\n']),
+      () => undefined,
+    );
+    await expect(done).rejects.toBeInstanceOf(EngineStreamError);
+    await expect(done).rejects.toMatchObject({ message: 'unauthorized: authentication required', statusCode: 401 });
+  });
+
+  it('rejects when the connection is cut before the stream ends', async () => {
+    await expect(readEngineStream(feed(['{"status":"Pushing","id":"a"}\n'], false), () => undefined)).rejects.toThrow(/closed the stream/);
+  });
+});
