@@ -267,7 +267,10 @@ function closestKey(key: string, candidates: readonly string[]): string | undefi
   const wanted = simplify(key);
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
-    const distance = editDistance(wanted, simplify(candidate));
+    const simple = simplify(candidate);
+    // A cut-short key (`user` for `username`) counts as one edit.
+    const prefix = wanted.length >= 3 && (simple.startsWith(wanted) || wanted.startsWith(simple));
+    const distance = prefix ? 1 : editDistance(wanted, simple);
     if (distance <= 2 && (best === undefined || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;

@@ -12,10 +12,12 @@ import {
   tryParseImageReference,
 } from './image-reference.js';
 import type { ImagePusher, PushProgressEvent, PushResult } from './image-pusher.js';
+import type { DeleteImageResult, ImageSummary, RegistryApi, RepositoryReference } from './registry-api.js';
 import { isLoopbackHost, parseRegistryUri, type RegistryUri } from './registry-uri.js';
+import type { ServiceConnector } from './service-connector.js';
 
 /** Where a component's credentials came from; never the secret. */
-export type CredentialSource = 'explicit' | 'flavor' | `docker-config:${string}`;
+export type CredentialSource = 'explicit' | 'connector' | 'flavor' | `docker-config:${string}`;
 
 export interface ResolvedRegistryCredentials {
   readonly credentials: RegistryCredentials;
@@ -23,7 +25,7 @@ export interface ResolvedRegistryCredentials {
 }
 
 export interface PushImageOptions extends CallOptions {
-  /** A local image to tag as the target before pushing, e.g. `my-app:dev`. */
+  /** A local image to tag as the target before pushing, e.g. `my-app:dev`, or what the pusher reads. */
   readonly source?: string | undefined;
   /** Overrides the component's pusher for this call. */
   readonly pusher?: ImagePusher | undefined;
@@ -45,8 +47,10 @@ export interface ContainerRegistry {
   readonly defaultRepository: string | undefined;
   /** True when the registry runs on this machine (any loopback host and port). */
   readonly isLocal: boolean;
-  /** True when pushes need credentials: explicit ones were given, or the flavor always needs them. */
+  /** True when pushes need credentials: a connector or credentials were given, or the flavor always needs them. */
   readonly requiresAuthentication: boolean;
+  /** The bound service connector, if any. */
+  readonly connector: ServiceConnector | undefined;
   /** True when `image` names a repository under this registry's uri. */
   isValidImageNameForRegistry(image: string): boolean;
   /** `<uri>/<repository>:<tag>`, with `defaultRepository` when no repository is given. */
@@ -61,6 +65,15 @@ export interface ContainerRegistry {
    * Resolves with the pushed digest and the immutable `repo@sha256:…` reference.
    */
   pushImage(image: string, options?: PushImageOptions): Promise<PushResult>;
+  /** The manifest digest `image` (a tag or digest under the uri) points at, or undefined when absent. */
+  getImageDigest(image: string, options?: CallOptions): Promise<string | undefined>;
+  imageExists(image: string, options?: CallOptions): Promise<boolean>;
+  /** The tags of a repository under the uri, e.g. `localhost:5000/team/app`. */
+  listTags(repository: string, options?: CallOptions): Promise<string[]>;
+  /** The images (manifests) of a repository under the uri, with tags and, where known, size and push time. */
+  listImages(repository: string, options?: CallOptions): Promise<ImageSummary[]>;
+  /** Deletes an image by digest (the manifest and its tags) or a single tag; partial failures are reported, not thrown. */
+  deleteImage(image: string, options?: CallOptions): Promise<DeleteImageResult>;
 }
 
 export interface CreateContainerRegistryOptions<Schema extends BaseRegistryConfigSchema & ConfigSchema> {
@@ -71,7 +84,11 @@ export interface CreateContainerRegistryOptions<Schema extends BaseRegistryConfi
   readonly name?: string | undefined;
   /** How images are pushed, e.g. `createDockerPusher()` from `@registrykit/docker`. */
   readonly pusher?: ImagePusher | undefined;
-  /** Explicit credentials, or a provider of short-lived ones (a service connector). */
+  /** The registry's HTTP API, e.g. `createOciClient()` from `@registrykit/oci`: digests, tags, listing, deletion. */
+  readonly registryApi?: RegistryApi | undefined;
+  /** A service connector the credentials come from. Its type must be one the flavor accepts. */
+  readonly connector?: ServiceConnector | undefined;
+  /** Explicit credentials, or a provider of short-lived ones. Not together with `connector`. */
   readonly credentials?: RegistryCredentials | CredentialProvider | undefined;
   /** Looks up ambient docker-config credentials; `false` turns that off. Default: a fresh resolver. */
   readonly dockerCredentials?: DockerCredentialResolver | false | undefined;
@@ -82,17 +99,21 @@ export interface CreateContainerRegistryOptions<Schema extends BaseRegistryConfi
 export function createContainerRegistry<Schema extends BaseRegistryConfigSchema & ConfigSchema>(
   setup: CreateContainerRegistryOptions<Schema>,
 ): ContainerRegistry {
-  const { flavor } = setup;
+  const { flavor, connector, registryApi } = setup;
   const name = setup.name ?? flavor.id;
   const config = validateConfig(flavor.configSchema, setup.config, `the "${flavor.id}" flavor`);
   // Every flavor schema extends the base one, which TypeScript cannot see through the generic.
   const base = config as unknown as ConfigOf<BaseRegistryConfigSchema>;
   const uri: RegistryUri = parseRegistryUri(base.uri);
   const env = setup.env ?? process.env;
-  const explicit = toProvider(setup.credentials);
-  // Fixed credentials that were refused stay refused; a provider may hand out fresh ones.
-  const explicitCanRefresh = typeof setup.credentials === 'function';
-  const implementation: FlavorImplementation = flavor.create(config, { credentials: explicit, env });
+  checkConnector(flavor, connector, setup.credentials !== undefined);
+  const explicit: CredentialProvider | undefined = connector
+    ? () => connector.getRegistryCredentials(uri.host)
+    : toProvider(setup.credentials);
+  const explicitSource: CredentialSource = connector ? 'connector' : 'explicit';
+  // Fixed credentials that were refused stay refused; a provider or connector may hand out fresh ones.
+  const explicitCanRefresh = connector !== undefined || typeof setup.credentials === 'function';
+  const implementation: FlavorImplementation = flavor.create(config, { credentials: explicit, connector, registryApi, env });
   const dockerCredentials = setup.dockerCredentials === false ? undefined : (setup.dockerCredentials ?? createDockerCredentialResolver({ env }));
   const defaultRepository = base.defaultRepository;
   let cached: ResolvedRegistryCredentials | undefined;
@@ -102,9 +123,22 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     return uri.namespace === '' || reference.repository === uri.namespace || reference.repository.startsWith(`${uri.namespace}/`);
   }
 
+  /** Parses `image` and checks it is under the uri; `what` names the argument in the error. */
+  function ownReference(image: string, what: string): ImageReference {
+    const reference = parseImageReference(image);
+    if (!belongs(reference)) {
+      throw new RegistryKitError(
+        'IMAGE_NOT_IN_REGISTRY',
+        `${what} "${image}" does not belong to container registry "${name}" (${uri.uri}): its name must start with "${uri.uri}/".`,
+        { details: { image, registry: name, uri: uri.uri } },
+      );
+    }
+    return reference;
+  }
+
   async function lookUpCredentials(options: CallOptions): Promise<ResolvedRegistryCredentials | undefined> {
     const given = await explicit?.();
-    if (given) return { credentials: given, source: 'explicit' };
+    if (given) return { credentials: given, source: explicitSource };
     const fromFlavor = await implementation.getCredentials?.(options);
     if (fromFlavor) return { credentials: fromFlavor, source: 'flavor' };
     const found = await dockerCredentials?.resolve(uri.host);
@@ -112,10 +146,29 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     return undefined;
   }
 
-  function forgetCredentials(): void {
-    cached = undefined;
-    implementation.invalidateCredentials?.();
-    dockerCredentials?.clear(uri.host);
+  /** Runs `work` with the current credentials; when they are refused and can be refreshed, refreshes once. */
+  async function withCredentials<T>(options: CallOptions, work: (credentials: RegistryCredentials | undefined) => Promise<T>): Promise<T> {
+    try {
+      return await work((await registry.resolveCredentials(options))?.credentials);
+    } catch (error) {
+      // Short-lived credentials can lapse between lookup and use (an expired ECR token).
+      const canRefresh = cached !== undefined && (cached.source !== explicitSource || explicitCanRefresh);
+      if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || !canRefresh) throw error;
+      cached = undefined;
+      implementation.invalidateCredentials?.();
+      dockerCredentials?.clear(uri.host);
+      return work((await registry.resolveCredentials(options))?.credentials);
+    }
+  }
+
+  function requireApi(capability: string): RegistryApi {
+    if (registryApi) return registryApi;
+    throw new RegistryKitError(
+      'UNSUPPORTED',
+      `Registry "${name}" cannot ${capability}: the ${flavor.id} flavor does not do it natively and no registry client was given. ` +
+        'Pass `registryApi: createOciClient()` from @registrykit/oci.',
+      { details: { registry: name, capability } },
+    );
   }
 
   const registry: ContainerRegistry = {
@@ -125,6 +178,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     host: uri.host,
     config,
     defaultRepository,
+    connector,
     isLocal: implementation.isLocal ?? isLoopbackHost(uri.host),
     requiresAuthentication: explicit !== undefined || implementation.requiresAuthentication === true,
 
@@ -168,18 +222,11 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     },
 
     async pushImage(image, options = {}) {
-      const reference = parseImageReference(image);
-      if (!belongs(reference)) {
-        throw new RegistryKitError(
-          'IMAGE_NOT_IN_REGISTRY',
-          `Image "${image}" does not belong to container registry "${name}" (${uri.uri}): its name must start with "${uri.uri}/".`,
-          { details: { image, registry: name, uri: uri.uri } },
-        );
-      }
-      const target = reference.tag === undefined && reference.digest === undefined ? { ...reference, tag: 'latest' } : reference;
-      if (target.digest !== undefined) {
+      const reference = ownReference(image, 'Image');
+      if (reference.digest !== undefined) {
         throw new RegistryKitError('INVALID_ARGUMENT', `Cannot push "${image}": a push needs a tag, not a digest.`, { details: { image } });
       }
+      const target = reference.tag === undefined ? { ...reference, tag: 'latest' } : reference;
       const pusher = options.pusher ?? setup.pusher;
       if (!pusher) {
         throw new RegistryKitError(
@@ -189,26 +236,69 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
         );
       }
       await implementation.prepareImagePush?.(target, options);
-      const attempt = async () =>
-        pusher.push({
-          image: target,
-          credentials: (await registry.resolveCredentials(options))?.credentials,
-          source: options.source,
-          signal: options.signal,
-          onProgress: options.onProgress,
-        });
-      try {
-        return await attempt();
-      } catch (error) {
-        // Short-lived credentials can lapse between lookup and use (an ECR token): refresh once.
-        const canRefresh = cached !== undefined && (cached.source !== 'explicit' || explicitCanRefresh);
-        if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || !canRefresh) throw error;
-        forgetCredentials();
-        return attempt();
+      return withCredentials(options, (credentials) =>
+        pusher.push({ image: target, credentials, source: options.source, signal: options.signal, onProgress: options.onProgress }),
+      );
+    },
+
+    async getImageDigest(image, options = {}) {
+      const reference = ownReference(image, 'Image');
+      if (implementation.getImageDigest) return implementation.getImageDigest(reference, options);
+      const api = requireApi('look up image digests');
+      return withCredentials(options, (credentials) => api.getManifestDigest(reference, { credentials, signal: options.signal }));
+    },
+
+    async imageExists(image, options = {}) {
+      return (await registry.getImageDigest(image, options)) !== undefined;
+    },
+
+    async listTags(repository, options = {}) {
+      const target = repositoryOf(ownReference(repository, 'Repository'), repository);
+      if (implementation.listTags) return implementation.listTags(target, options);
+      const api = requireApi('list tags');
+      return withCredentials(options, (credentials) => api.listTags(target, { credentials, signal: options.signal }));
+    },
+
+    async listImages(repository, options = {}) {
+      const target = repositoryOf(ownReference(repository, 'Repository'), repository);
+      if (implementation.listImages) return implementation.listImages(target, options);
+      const api = requireApi('list images');
+      return withCredentials(options, (credentials) => api.listImages(target, { credentials, signal: options.signal }));
+    },
+
+    async deleteImage(image, options = {}) {
+      const reference = ownReference(image, 'Image');
+      if (reference.tag === undefined && reference.digest === undefined) {
+        throw new RegistryKitError('INVALID_ARGUMENT', `Cannot delete "${image}": name a tag or a digest.`, { details: { image } });
       }
+      if (implementation.deleteImage) return implementation.deleteImage(reference, options);
+      const api = requireApi('delete images');
+      return withCredentials(options, (credentials) => api.deleteImage(reference, { credentials, signal: options.signal }));
     },
   };
   return registry;
+}
+
+function repositoryOf(reference: ImageReference, given: string): RepositoryReference {
+  if (reference.tag !== undefined || reference.digest !== undefined) {
+    throw new RegistryKitError('INVALID_ARGUMENT', `"${given}" names an image; give the repository without a tag or digest.`, { details: { repository: given } });
+  }
+  return { registry: reference.registry, repository: reference.repository };
+}
+
+function checkConnector(flavor: { readonly id: string; readonly connectorTypes?: readonly string[] | undefined }, connector: ServiceConnector | undefined, hasCredentials: boolean): void {
+  if (!connector) return;
+  if (hasCredentials) {
+    throw new RegistryKitError('INVALID_ARGUMENT', 'Give either a connector or credentials, not both.', { details: { flavor: flavor.id } });
+  }
+  const accepted = flavor.connectorTypes?.length ? flavor.connectorTypes : ['docker'];
+  if (!accepted.includes(connector.type)) {
+    throw new RegistryKitError(
+      'INVALID_CONFIG',
+      `The ${flavor.id} flavor accepts ${accepted.map((type) => `"${type}"`).join(' or ')} connectors, not a "${connector.type}" connector.`,
+      { details: { field: 'connector', flavor: flavor.id, connectorType: connector.type, accepted } },
+    );
+  }
 }
 
 function toProvider(credentials: RegistryCredentials | CredentialProvider | undefined): CredentialProvider | undefined {

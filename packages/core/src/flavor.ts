@@ -3,7 +3,9 @@ import type { CredentialProvider, RegistryCredentials } from './credentials/regi
 import { RegistryKitError } from './errors.js';
 import type { ImageReference } from './image-reference.js';
 import { repositoryPathProblem } from './image-reference.js';
+import type { DeleteImageResult, ImageSummary, RegistryApi, RepositoryReference } from './registry-api.js';
 import { normalizeRegistryUri } from './registry-uri.js';
+import type { ServiceConnector } from './service-connector.js';
 
 export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
@@ -16,6 +18,10 @@ export interface FlavorContext {
    * whose API needs its own authentication (ECR, ACR) read their settings from here or config.
    */
   readonly credentials: CredentialProvider | undefined;
+  /** The service connector bound to the component, if any; cloud flavors read their SDK credentials from it. */
+  readonly connector: ServiceConnector | undefined;
+  /** The registry's HTTP API client given to the component, if any. */
+  readonly registryApi: RegistryApi | undefined;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -31,6 +37,12 @@ export interface FlavorImplementation {
   invalidateCredentials?(): void;
   /** Overrides the loopback check, e.g. for a flavor whose hosts are never local. */
   readonly isLocal?: boolean;
+  // Capabilities a flavor implements natively (ECR's DescribeImages, Docker Hub's API…);
+  // without them the component uses the generic registry API.
+  getImageDigest?(image: ImageReference, options: CallOptions): Promise<string | undefined>;
+  listTags?(repository: RepositoryReference, options: CallOptions): Promise<string[]>;
+  listImages?(repository: RepositoryReference, options: CallOptions): Promise<ImageSummary[]>;
+  deleteImage?(image: ImageReference, options: CallOptions): Promise<DeleteImageResult>;
 }
 
 /** The fields every flavor's configuration has. */

@@ -50,6 +50,7 @@ export {
   type RegistryCredentials,
 } from './credentials/registry-credentials.js';
 export { defaultFlavor } from './default-flavor.js';
+export { dockerConnectorType } from './docker-connector.js';
 export { ERROR_CODES, RegistryKitError, type RegistryKitErrorCode, type RegistryKitErrorOptions } from './errors.js';
 export {
   assertFlavor,
@@ -79,4 +80,15 @@ export {
   type ImageReference,
 } from './image-reference.js';
 export type { ImagePushRequest, ImagePusher, LayerStatus, PushProgressEvent, PushResult } from './image-pusher.js';
+export type { DeleteImageResult, ImageSummary, RegistryApi, RegistryApiRequest, RepositoryReference } from './registry-api.js';
 export { isLoopbackHost, normalizeRegistryUri, parseRegistryUri, registryUriProblem, type RegistryUri } from './registry-uri.js';
+export {
+  createServiceConnector,
+  type ConnectorAuthMethod,
+  type CreateConnectorContext,
+  type CreateServiceConnectorOptions,
+  type ServiceConnector,
+  type ServiceConnectorType,
+  type VerifyConnectorOptions,
+  type VerifyConnectorResult,
+} from './service-connector.js';
