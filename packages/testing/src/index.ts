@@ -4,3 +4,19 @@ export { startRegistry, type RegistryAuth, type RegistryFixture, type StartRegis
 export { commandExists, ensureCommands, SERVICE_COMMANDS, type RequiredCommand } from './system-packages.js';
 export { buildTestImage, type BuildTestImageOptions } from './test-images.js';
 export { skopeoInspect, skopeoRawManifest, type SkopeoInspection, type SkopeoOptions } from './skopeo.js';
+export {
+  certificateDirectory,
+  createSelfSignedCertificate,
+  createTestCertificateAuthority,
+  trustInDockerEngine,
+  type CertificateFiles,
+  type TestCertificateAuthority,
+} from './certificates.js';
+export { loopbackAddress, mapHostname } from './hosts-file.js';
+export {
+  startTokenIssuer,
+  type StartTokenIssuerOptions,
+  type TokenAccess,
+  type TokenIssuerFixture,
+  type TokenRequestRecord,
+} from './token-issuer.js';

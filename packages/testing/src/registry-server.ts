@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { CertificateFiles } from './certificates.js';
 import { freePort, startProcess, waitFor } from './processes.js';
 import { ensureCommands } from './system-packages.js';
 
@@ -24,8 +25,8 @@ export type RegistryAuth =
 
 export interface StartRegistryOptions {
   readonly auth?: RegistryAuth;
-  /** Serve HTTPS with this PEM certificate and key (paths). */
-  readonly tls?: { readonly certificate: string; readonly key: string };
+  /** Serve HTTPS with this PEM certificate and key, e.g. from `createTestCertificateAuthority().issue([host])`. */
+  readonly tls?: CertificateFiles;
   /** The address to listen on. Default 127.0.0.1. */
   readonly address?: string;
   /** Default: a free port. */
@@ -69,7 +70,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     http: {
       addr: `${address}:${port}`,
       secret: randomBytes(16).toString('hex'),
-      ...(options.tls ? { tls: { certificate: options.tls.certificate, key: options.tls.key } } : {}),
+      ...(options.tls ? { tls: { certificate: options.tls.certificatePath, key: options.tls.keyPath } } : {}),
     },
   };
   if (auth.type === 'htpasswd') {

@@ -16,6 +16,7 @@ export const SERVICE_COMMANDS: readonly RequiredCommand[] = [
   { command: 'skopeo', debianPackage: 'skopeo' },
   { command: 'umoci', debianPackage: 'umoci' },
   { command: 'busybox', debianPackage: 'busybox-static' },
+  { command: 'openssl', debianPackage: 'openssl' },
 ];
 
 export function commandExists(command: string): boolean {
