@@ -10,8 +10,8 @@ export function defineTestConfig({ dockerEngine = false, test = {} } = {}) {
   return defineConfig({
     test: {
       include: ['src/**/*.test.ts'],
-      testTimeout: 60_000,
-      hookTimeout: 120_000,
+      testTimeout: 120_000,
+      hookTimeout: 180_000,
       restoreMocks: true,
       globalSetup: dockerEngine ? [fileURLToPath(new URL('./docker-engine-setup.js', import.meta.url))] : [],
       ...test,
