@@ -1,13 +1,9 @@
-import { startDockerEngine } from '@registrykit/testing';
+import { startRunServices } from './run-services.js';
 
-// Runs once per vitest run, before any test file.
+// Runs once per vitest run, in the main process, before the workers are forked.
 export default async function setup({ provide }) {
-  const shared = process.env.REGISTRYKIT_TEST_DOCKER_HOST;
-  if (shared) {
-    provide('dockerHost', shared);
-    return undefined;
-  }
-  const engine = await startDockerEngine();
-  provide('dockerHost', engine.dockerHost);
-  return () => engine.stop();
+  const stop = await startRunServices({ dockerEngine: true });
+  provide('dockerHost', process.env.REGISTRYKIT_TEST_DOCKER_HOST);
+  provide('testCa', { certificatePath: process.env.REGISTRYKIT_TEST_CA_CERT, keyPath: process.env.REGISTRYKIT_TEST_CA_KEY });
+  return stop;
 }

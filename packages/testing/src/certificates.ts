@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureCommands } from './system-packages.js';
 
@@ -40,26 +41,43 @@ export async function createTestCertificateAuthority(): Promise<TestCertificateA
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
+  return certificateAuthorityFrom({ certificatePath, keyPath }, () => rm(dir, { recursive: true, force: true }));
+}
+
+/**
+ * Issues certificates from an existing CA's files, e.g. the run's CA that the test harness made
+ * (and that Node trusts through NODE_EXTRA_CA_CERTS). `remove` leaves the CA's own files alone.
+ */
+export async function loadTestCertificateAuthority(files: CertificateFiles): Promise<TestCertificateAuthority> {
+  ensureCommands([{ command: 'openssl', debianPackage: 'openssl' }]);
+  const scratch = await mkdtemp(join(tmpdir(), 'rk-ca-issued-'));
+  return certificateAuthorityFrom(files, () => rm(scratch, { recursive: true, force: true }), scratch);
+}
+
+async function certificateAuthorityFrom(files: CertificateFiles, remove: () => Promise<void>, issueDir?: string): Promise<TestCertificateAuthority> {
+  const { certificatePath, keyPath } = files;
+  const dir = issueDir ?? dirname(certificatePath);
   let issued = 0;
   return {
     certificatePath,
     keyPath,
     certificatePem: await readFile(certificatePath, 'utf8'),
     async issue(names) {
-      const base = join(dir, `server-${++issued}`);
+      const base = join(dir, `server-${process.pid}-${++issued}`);
       const alternativeNames = names.map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
       await writeFile(
         `${base}.ext`,
         `subjectAltName=${alternativeNames}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
       );
       await run('openssl', ['req', ...EC_KEY, '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${names[0] ?? 'localhost'}`]);
+      // A random serial per certificate: several processes may issue from one CA at once.
       await run('openssl', [
-        'x509', '-req', '-in', `${base}.csr`, '-CA', certificatePath, '-CAkey', keyPath, '-CAcreateserial',
+        'x509', '-req', '-in', `${base}.csr`, '-CA', certificatePath, '-CAkey', keyPath, '-set_serial', `0x${randomBytes(16).toString('hex')}`,
         '-out', `${base}.crt`, '-days', '3', '-extfile', `${base}.ext`,
       ]);
       return { certificatePath: `${base}.crt`, keyPath: `${base}.key` };
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove,
   };
 }
 

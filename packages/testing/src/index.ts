@@ -8,6 +8,7 @@ export {
   certificateDirectory,
   createSelfSignedCertificate,
   createTestCertificateAuthority,
+  loadTestCertificateAuthority,
   trustInDockerEngine,
   type CertificateFiles,
   type TestCertificateAuthority,

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Starts the services the whole test run shares (one Docker engine), runs the given command
-// with REGISTRYKIT_TEST_DOCKER_HOST set, and stops them afterwards. Registries are cheap, so
-// each test file starts its own.
+// Starts the services the whole test run shares (a test CA that Node trusts, one Docker
+// engine), runs the given command with them described in its environment, and stops them
+// afterwards. Registries are cheap, so each test file starts its own.
 import { spawn } from 'node:child_process';
-import { ensureCommands, startDockerEngine } from '@registrykit/testing';
+import { ensureCommands } from '@registrykit/testing';
+import { startRunServices } from '../run-services.js';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {
@@ -12,19 +13,10 @@ if (!command) {
 }
 
 ensureCommands();
-const engine = await startDockerEngine();
-console.error(`with-test-services: Docker engine on ${engine.dockerHost}`);
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await engine.stop();
-};
+const stop = await startRunServices({ dockerEngine: true });
+console.error(`with-test-services: Docker engine on ${process.env.REGISTRYKIT_TEST_DOCKER_HOST}, test CA ${process.env.REGISTRYKIT_TEST_CA_CERT}`);
 
-const child = spawn(command, args, {
-  stdio: 'inherit',
-  env: { ...process.env, REGISTRYKIT_TEST_DOCKER_HOST: engine.dockerHost },
-});
+const child = spawn(command, args, { stdio: 'inherit', env: process.env });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => child.kill(signal));
 }

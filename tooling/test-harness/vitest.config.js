@@ -1,0 +1,3 @@
+import { defineTestConfig } from './vitest.js';
+
+export default defineTestConfig();
