@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ export async function startRunServices({ dockerEngine }) {
     const bundle = join(tmpdir(), `rk-ca-bundle-${process.pid}.pem`);
     const existing = process.env.NODE_EXTRA_CA_CERTS ? readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8') : '';
     await writeFile(bundle, `${existing}\n${ca.certificatePem}`);
+    stops.push(() => rm(bundle, { force: true }));
     process.env.NODE_EXTRA_CA_CERTS = bundle;
   }
   if (dockerEngine && !process.env.REGISTRYKIT_TEST_DOCKER_HOST) {
