@@ -193,6 +193,33 @@ describe('pushing a docker save archive', () => {
   });
 });
 
+describe('a docker save archive of several images', () => {
+  it('pushes the one named in the source, and asks which when none is named', async () => {
+    const dockerHost = testDockerHost();
+    const env = { ...process.env, DOCKER_HOST: dockerHost };
+    const first = `rk-oci-archive/first:${Date.now()}`;
+    const second = `rk-oci-archive/second:${Date.now()}`;
+    await buildTestImage({ dockerHost, tag: first, runStep: false });
+    await buildTestImage({ dockerHost, tag: second, runStep: false });
+    const dir = await mkdtemp(join(tmpdir(), 'rk-oci-archive-'));
+    try {
+      const archive = join(dir, 'both.tar');
+      await run('docker', ['save', '-o', archive, first, second], { env });
+      const ambiguous = await failureOf(pusher.push(request('team/both:v1', `docker-archive:${archive}`)));
+      expect(ambiguous.message).toMatch(/holds 2 images; name one/);
+      const result = await pusher.push(request('team/both:v1', `docker-archive:${archive}:docker.io/${second}`));
+      const { stdout } = await run('docker', ['inspect', '--format', '{{.Id}}', second], { env });
+      const config = JSON.parse(await skopeoRawManifest(`${registry.host}/team/both:v1`)) as { config: { digest: string } };
+      expect(config.config.digest).toBe(stdout.trim());
+      expect((await skopeoInspect(`${registry.host}/team/both:v1`)).Digest).toBe(result.digest);
+      expect((await failureOf(pusher.push(request('team/both:v1', `docker-archive:${archive}:third:1`)))).message).toMatch(/no image named "third:1"; it has: rk-oci-archive\/first/);
+      await run('docker', ['rmi', first, second], { env });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad sources', () => {
   it('refuses a missing or unknown source, naming the field and the forms it takes', async () => {
     const missing = await failureOf(pusher.push({ image: { registry: registry.host, repository: 'team/bad', tag: 'v1' }, credentials: undefined }));
