@@ -52,7 +52,7 @@ export class Cli {
   async run(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
     const child = this.spawn(args, options);
     const result = await collect(child);
-    this.transcript.push(`$ registrykit ${args.join(' ')}\n${result.stdout}${result.stderr}`);
+    this.transcript.push(`${result.stdout}${result.stderr}`);
     return result;
   }
 
