@@ -44,11 +44,12 @@ export const COMMANDS: CommandGroup = {
       },
     },
     'service-connector': {
-      summary: 'Register and inspect service connectors: where registry credentials come from.',
+      summary: 'Register, inspect and verify service connectors: where registry credentials come from.',
       children: {
         register: { summary: 'Register a service connector.', load: () => import('./commands/connector-register.js') },
         list: { summary: 'List the registered service connectors.', load: () => import('./commands/connector-list.js') },
         describe: { summary: 'Show a service connector (secrets hidden).', load: () => import('./commands/connector-describe.js') },
+        verify: { summary: "Prove a connector's credentials work against its registry.", load: () => import('./commands/connector-verify.js') },
         delete: { summary: 'Delete a service connector.', load: () => import('./commands/connector-delete.js') },
       },
     },

@@ -106,8 +106,13 @@ describe('registrykit end to end, against a real registry (htpasswd) and Docker 
   });
 
   it('fails a push with refused credentials in one error line, also with debug output on', async () => {
-    await cli.ok(['service-connector', 'register', 'wrong-creds', '--type', 'docker', '--username', USER, '--password', 'env:RK_WRONG', '--registry', registry.host], { env: { RK_WRONG: WRONG_PASSWORD } });
-    await cli.ok(['container-registry', 'register', 'wrong', '--flavor', 'default', '--uri', `${registry.host}/wrong`, '--connector', 'wrong-creds']);
+    // Verification would refuse these credentials; --no-verify keeps them, to see the push fail.
+    const register = ['service-connector', 'register', 'wrong-creds', '--type', 'docker', '--username', USER, '--password', 'env:RK_WRONG', '--registry', registry.host];
+    const refusedAtRegistration = await cli.run(register, { env: { RK_WRONG: WRONG_PASSWORD } });
+    expect(refusedAtRegistration.code).toBe(1);
+    expect(refusedAtRegistration.stderr).toContain(`Error: The service connector "wrong-creds" could not be verified against ${registry.host}:`);
+    await cli.ok([...register, '--no-verify'], { env: { RK_WRONG: WRONG_PASSWORD } });
+    await cli.ok(['container-registry', 'register', 'wrong', '--flavor', 'default', '--uri', `${registry.host}/wrong`, '--connector', 'wrong-creds', '--no-verify']);
     const refused = await cli.run(['image', 'push', `${registry.host}/wrong/app:1`, '--source', SOURCE]);
     expect(refused.code).toBe(1);
     const errorLines = refused.stderr.split('\n').filter((line) => line.startsWith('Error:'));

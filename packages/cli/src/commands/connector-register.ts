@@ -11,12 +11,13 @@ export const spec: CommandModule['spec'] = {
   description:
     'Registers a service connector: where registry credentials come from. The docker type takes a username and a password or token ' +
     '(--username, --password, and --registry for any registry but Docker Hub); the aws, gcp and azure types come with their flavor packages. ' +
-    'Secret parameters are stored in the config directory ' +
+    'The credentials are checked against the registry unless --no-verify is given. Secret parameters are stored in the config directory ' +
     '(file mode 0600) and never printed.',
   positionals: [{ name: 'name', description: 'A name for the connector, e.g. hub or prod-ecr.' }],
   options: {
     type: { type: 'string', valueName: `<${BUILT_IN_CONNECTOR_TYPES.map((item) => item.type).join('|')}>`, description: 'The connector type.' },
     'auth-method': { type: 'string', valueName: '<method>', description: 'How it authenticates, e.g. password (docker). Optional when the type has one method.' },
+    verify: { type: 'boolean', description: 'Check the credentials against the registry before saving (default; --no-verify skips it).' },
     json: { type: 'boolean', description: 'Print the registered connector as JSON (secret values masked).' },
   },
   extraOptions: {
@@ -56,6 +57,11 @@ export async function run({ args, out, store, search, env, cwd, readStdin }: Com
 
   const connector = createServiceConnector({ type, authMethod, config, env });
   const validated = validateConfig(schema, config, `the ${type.type} connector (auth method "${authMethod}")`);
+  if (args.options['verify'] !== false) {
+    const { verifyConnector } = await import('../connectors/verify-connector.js');
+    const result = await verifyConnector(connector, name, env);
+    out.note(`Verified: the credentials are accepted by ${result.resources.join(', ')}.`);
+  }
   const timestamp = now();
   const record: ConnectorRecord = {
     name,

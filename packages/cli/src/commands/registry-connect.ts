@@ -10,12 +10,13 @@ export const spec: CommandModule['spec'] = {
   path: 'container-registry connect',
   description:
     'Makes a container registry take its credentials from a service connector. The connector type must be one the flavor accepts, a ' +
-    "connector limited to one registry must name this registry's host.",
+    "connector limited to one registry must name this registry's host, and the registry must accept the credentials (unless --no-verify).",
   positionals: [{ name: 'name', description: 'The container registry.' }],
   options: {
     connector: { type: 'string', short: 'c', valueName: '<name>', description: 'The service connector (required).' },
+    verify: { type: 'boolean', description: 'Check the credentials against the registry (default; --no-verify skips it).' },
   },
-  examples: ['registrykit container-registry connect local --connector local-creds', 'registrykit container-registry connect hub --connector hub'],
+  examples: ['registrykit container-registry connect local --connector local-creds', 'registrykit container-registry connect hub --connector hub --no-verify'],
 };
 
 export async function run(context: CommandContext): Promise<void> {
@@ -28,7 +29,7 @@ export async function run(context: CommandContext): Promise<void> {
   const connector = await openConnector(requireConnector(document, connectorName), context);
   const flavor = await loadFlavor(record.flavor, document, search);
   const registry = createContainerRegistry({ flavor, name, config: record.config, connector, dockerCredentials: false, env });
-  await checkConnection(registry, connectorName, connector);
+  await checkConnection(registry, connectorName, connector, { verify: args.options['verify'] !== false, out, env });
   await store.update((current) => {
     const fresh = requireRegistry(current, name);
     requireConnector(current, connectorName);

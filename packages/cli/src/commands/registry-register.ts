@@ -13,11 +13,12 @@ export const spec: CommandModule['spec'] = {
   description:
     "Registers a container registry: a named, configured instance of a flavor. The flavor's options are given as --<option> <value> " +
     '(see `registrykit container-registry flavor describe <id>`); --uri is always required. With --connector the credentials come ' +
-    'from that service connector.',
+    'from that service connector, checked against the registry unless --no-verify is given.',
   positionals: [{ name: 'name', description: 'A name for the registry, e.g. local or prod-ecr.' }],
   options: {
     flavor: { type: 'string', short: 'f', valueName: '<id>', description: 'The flavor (required): default, dockerhub, github, gcp, azure, aws or a custom one.' },
     connector: { type: 'string', short: 'c', valueName: '<name>', description: 'The service connector the credentials come from.' },
+    verify: { type: 'boolean', description: "Check the connector's credentials against the registry (default; --no-verify skips it)." },
     json: { type: 'boolean', description: 'Print the registered registry as JSON (secret values masked).' },
   },
   extraOptions: {
@@ -46,7 +47,7 @@ export async function run(context: CommandContext): Promise<void> {
   let connector: ServiceConnector | undefined;
   if (connectorName !== undefined) connector = await openConnector(requireConnector(document, connectorName), context);
   const registry = createContainerRegistry({ flavor, name, config, connector, dockerCredentials: false, env });
-  if (connector) await checkConnection(registry, connectorName!, connector);
+  if (connector) await checkConnection(registry, connectorName!, connector, { verify: args.options['verify'] !== false, out, env });
 
   const timestamp = now();
   const record: RegistryRecord = {

@@ -29,7 +29,7 @@ export async function run(context: CommandContext): Promise<void> {
   hideSecrets(out, config, schemaSecretFields(flavor.configSchema));
   const connector = record.connector === undefined ? undefined : await openConnector(requireConnector(document, record.connector), context);
   const registry = createContainerRegistry({ flavor, name, config: { ...record.config, ...config }, connector, dockerCredentials: false, env });
-  if (connector) await checkConnection(registry, record.connector!, connector);
+  if (connector) await checkConnection(registry, record.connector!, connector, { verify: false, out, env });
 
   await store.update((current) => {
     // Merged into the registry as it is now, so a concurrent update of other options is kept.

@@ -41,7 +41,7 @@ describe('the store under concurrent and interrupted commands', () => {
   it('loses nothing when connectors and registries are registered at once', async () => {
     const commands = Array.from({ length: 10 }, (_, index) => [
       registerArgs(`registry-${index}`),
-      ['service-connector', 'register', `connector-${index}`, '--type', 'docker', '--username', 'u', '--password', 'env:RK_PW', '--registry', '127.0.0.1:5000'],
+      ['service-connector', 'register', `connector-${index}`, '--type', 'docker', '--username', 'u', '--password', 'env:RK_PW', '--registry', '127.0.0.1:5000', '--no-verify'],
     ]).flat();
     const results = await Promise.all(commands.map((args) => cli.run(args, { env: { RK_PW: 'pw-value' } })));
     expect(results.every((result) => result.code === 0)).toBe(true);
