@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, ensureCommands, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
+import { buildTestImage, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cli, CLI_BIN } from './test-support/cli-runner.js';
+import { Cli } from './test-support/cli-runner.js';
 import { createFlavorProject, writeFlavorPackage } from './test-support/flavor-project.js';
 
-const run = promisify(execFile);
 const USER = 'rk-e2e-user';
 const PASSWORD = `rk-e2e-${randomBytes(12).toString('hex')}`;
 const WRONG_PASSWORD = `rk-wrong-${randomBytes(12).toString('hex')}`;
@@ -160,13 +157,7 @@ describe('registrykit end to end, against a real registry (htpasswd) and Docker 
   });
 
   it('draws a progress bar on a terminal, without colors under NO_COLOR', async () => {
-    ensureCommands([{ command: 'script', debianPackage: 'bsdutils' }]);
-    const inTerminal = async (tag: string, env: NodeJS.ProcessEnv) => {
-      const command = [process.execPath, CLI_BIN, 'image', 'push', `${registry.host}/team/tty:${tag}`, '--source', SOURCE].map((word) => `'${word}'`).join(' ');
-      const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env: cli.env(env) });
-      cli.transcript.push(stdout);
-      return stdout;
-    };
+    const inTerminal = (tag: string, env: NodeJS.ProcessEnv) => cli.inTerminal(['image', 'push', `${registry.host}/team/tty:${tag}`, '--source', SOURCE], env);
     const colored = await inTerminal('1', {});
     expect(colored).toMatch(/\r\u001b\[KPushing .*tty:1 \[.*\]\s+\d+% .* layers/);
     expect(colored).toContain('\u001b[32m');
