@@ -1,13 +1,16 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
+import { buildTestImage, createTestOciLayout, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cli } from './test-support/cli-runner.js';
 import { createFlavorProject, writeFlavorPackage } from './test-support/flavor-project.js';
 
+const run = promisify(execFile);
 const USER = 'rk-e2e-user';
 const PASSWORD = `rk-e2e-${randomBytes(12).toString('hex')}`;
 const WRONG_PASSWORD = `rk-wrong-${randomBytes(12).toString('hex')}`;
@@ -154,6 +157,22 @@ describe('registrykit end to end, against a real registry (htpasswd) and Docker 
     const pushed = await cli.ok(['image', 'push', `${registry.host}/lib/app:1`, '--source', SOURCE]);
     expect(await readFile(audit, 'utf8')).toBe(`${registry.host}/lib/app:1\n`);
     expect((await skopeoInspect(`${registry.host}/lib/app:1`, { credentials })).Digest).toBe(digestOf(pushed.stdout));
+  });
+
+  it('pushes an OCI layout and a docker save archive without the Docker engine', async () => {
+    const layout = await createTestOciLayout({ layers: 2 });
+    const archive = join(work, 'app.tar');
+    await run('docker', ['save', '-o', archive, SOURCE], { env: { ...process.env, DOCKER_HOST: testDockerHost() } });
+    const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    try {
+      const fromLayout = await cli.ok(['image', 'push', `${registry.host}/team/layout:1`, '--source', layout.source], { env: noEngine });
+      expect(digestOf(fromLayout.stdout)).toBe(layout.manifestDigest);
+      expect((await skopeoInspect(`${registry.host}/team/layout:1`, { credentials })).Digest).toBe(layout.manifestDigest);
+      const fromArchive = await cli.json<{ digest: string }>(['image', 'push', `${registry.host}/team/archive:1`, '--source', `docker-archive:${archive}`], { env: noEngine });
+      expect((await skopeoInspect(`${registry.host}/team/archive:1`, { credentials })).Digest).toBe(fromArchive.digest);
+    } finally {
+      await layout.remove();
+    }
   });
 
   it('draws a progress bar on a terminal, without colors under NO_COLOR', async () => {
