@@ -25,6 +25,8 @@ describe('the container registry component with the OCI pusher and client', () =
       });
       const image = component.imageName({ tag: 'v1' });
       const pushed = await component.pushImage(image, { source: layout.source });
+      // One token for the whole push: lookups ask with the push scope too.
+      expect(issuer.requests.map((request) => request.scopes)).toEqual([['repository:team/app:pull,push']]);
       expect(pushed).toMatchObject({ image, digest: layout.manifestDigest, reference: `${registry.host}/team/app@${layout.manifestDigest}` });
       await component.pushImage(component.imageName({ tag: 'v2' }), { source: layout.source });
       const other = await createTestOciLayout({ dir: layout.dir, tag: 'other' });

@@ -104,9 +104,18 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
         const existing = blobs.get(key);
         if (existing) return existing;
         const pushed = (async () => {
-          layerEvent(key, 'waiting');
-          const release = await limiter.acquire('blobs', signal);
+          let release: (() => void) | undefined;
           try {
+            // Whether the registry has it is asked at once for every blob (a re-push is all HEADs);
+            // only the work of compressing and uploading waits for one of the bounded slots.
+            const compress = options.compressLayers === true && gzipMediaTypeFor(blob.descriptor.mediaType) !== undefined;
+            if (!compress && (await client.blobExists(repository, key, { ...call, forPush: true }))) {
+              layerEvent(key, 'exists', blob.descriptor.size, blob.descriptor.size);
+              remember(target.registry, key, target.repository);
+              return blob.descriptor;
+            }
+            layerEvent(key, 'waiting');
+            release = await limiter.acquire('blobs', signal);
             layerEvent(key, 'preparing');
             const ready = await prepare({ descriptor: blob.descriptor, source: bytes });
             const { digest, size } = ready.descriptor;
@@ -115,6 +124,7 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
             const status = await client.pushBlob(repository, ready.source, {
               ...call,
               mountFrom,
+              knownMissing: !compress,
               onProgress: (sent) => {
                 if (sent - reported < Math.max(1024 * 1024, size / 50) && sent !== size) return;
                 reported = sent;
@@ -131,7 +141,7 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
             }
             throw error;
           } finally {
-            release();
+            release?.();
           }
         })();
         blobs.set(key, pushed);
@@ -153,7 +163,7 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
         const digest = sha256Digest(bytes.body);
         const image: ImageReference = reference === undefined ? { ...repository, digest } : { ...repository, tag: reference };
         // A manifest that is already there is not written again: a re-push writes nothing.
-        const current = await client.headManifest(image, call);
+        const current = await client.headManifest(image, { ...call, forPush: true });
         if (current?.digest !== digest) {
           const stored = await client.putManifest(image, bytes, call);
           if (stored !== digest) {
