@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   /** The operation was aborted through its AbortSignal. */
   'ABORTED',
+  /** A named thing (a registry, a connector, a flavor id) already exists. */
+  'ALREADY_EXISTS',
+  /** A local store (the CLI's config directory) cannot be read, written or locked. */
+  'STORE_FAILED',
 ] as const;
 
 export type RegistryKitErrorCode = (typeof ERROR_CODES)[number];
