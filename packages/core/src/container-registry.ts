@@ -5,6 +5,7 @@ import { RegistryKitError } from './errors.js';
 import type { BaseRegistryConfigSchema, CallOptions, ContainerRegistryFlavor, FlavorImplementation } from './flavor.js';
 import {
   canonicalRegistryHost,
+  formatImageReference,
   type ImageReference,
   isValidTag,
   parseImageReference,
@@ -74,6 +75,12 @@ export interface ContainerRegistry {
   listImages(repository: string, options?: CallOptions): Promise<ImageSummary[]>;
   /** Deletes an image by digest (the manifest and its tags) or a single tag; partial failures are reported, not thrown. */
   deleteImage(image: string, options?: CallOptions): Promise<DeleteImageResult>;
+  /**
+   * Deletes several images (each a tag or a digest under the uri): in the flavor's batches where
+   * it has them, else one by one. Every name is checked before anything is deleted; images that
+   * are missing or refused are reported in `failures`, never hidden.
+   */
+  deleteImages(images: readonly string[], options?: CallOptions): Promise<DeleteImageResult>;
 }
 
 export interface CreateContainerRegistryOptions<Schema extends BaseRegistryConfigSchema & ConfigSchema> {
@@ -267,15 +274,38 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     },
 
     async deleteImage(image, options = {}) {
-      const reference = ownReference(image, 'Image');
-      if (reference.tag === undefined && reference.digest === undefined) {
-        throw new RegistryKitError('INVALID_ARGUMENT', `Cannot delete "${image}": name a tag or a digest.`, { details: { image } });
-      }
+      const reference = deletableReference(image);
       if (implementation.deleteImage) return implementation.deleteImage(reference, options);
       const api = requireApi('delete images');
       return withCredentials(options, (credentials) => api.deleteImage(reference, { credentials, signal: options.signal }));
     },
+
+    async deleteImages(images, options = {}) {
+      const references = images.map(deletableReference);
+      if (implementation.deleteImages) return implementation.deleteImages(references, options);
+      const deleted: string[] = [];
+      const failures: DeleteImageResult['failures'][number][] = [];
+      for (const [index, image] of images.entries()) {
+        try {
+          const result = await registry.deleteImage(image, options);
+          deleted.push(...result.deleted);
+          failures.push(...result.failures);
+        } catch (error) {
+          if (!RegistryKitError.hasCode(error, 'NOT_FOUND', 'PERMISSION_DENIED')) throw error;
+          failures.push({ reference: formatImageReference(references[index]!), code: error.code, reason: error.message });
+        }
+      }
+      return { deleted, failures };
+    },
   };
+
+  function deletableReference(image: string): ImageReference {
+    const reference = ownReference(image, 'Image');
+    if (reference.tag === undefined && reference.digest === undefined) {
+      throw new RegistryKitError('INVALID_ARGUMENT', `Cannot delete "${image}": name a tag or a digest.`, { details: { image } });
+    }
+    return reference;
+  }
   return registry;
 }
 

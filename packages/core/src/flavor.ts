@@ -43,6 +43,8 @@ export interface FlavorImplementation {
   listTags?(repository: RepositoryReference, options: CallOptions): Promise<string[]>;
   listImages?(repository: RepositoryReference, options: CallOptions): Promise<ImageSummary[]>;
   deleteImage?(image: ImageReference, options: CallOptions): Promise<DeleteImageResult>;
+  /** Deletes several images in the registry's own batches (ECR: 100 per call); per-image failures are reported. */
+  deleteImages?(images: readonly ImageReference[], options: CallOptions): Promise<DeleteImageResult>;
 }
 
 /** The fields every flavor's configuration has. */
