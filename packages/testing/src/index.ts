@@ -21,3 +21,4 @@ export {
   type TokenIssuerFixture,
   type TokenRequestRecord,
 } from './token-issuer.js';
+export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
