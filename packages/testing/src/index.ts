@@ -22,3 +22,4 @@ export {
   type TokenRequestRecord,
 } from './token-issuer.js';
 export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
+export { readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
