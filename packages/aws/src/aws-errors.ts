@@ -28,8 +28,8 @@ export const NO_AWS_CREDENTIALS_HINT =
   'Give AWS credentials the SDK finds (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, SSO, a web identity, or an instance or task role), ' +
   'or bind an aws service connector (secret-key, profile or iam-role).';
 
-/** The IAM permission an ECR operation needs, e.g. `ecr:DescribeImages`. */
-const permission = (operation: string) => (operation === 'AssumeRole' ? 'sts:AssumeRole' : `ecr:${operation}`);
+/** The IAM permission that was missing: as AWS names it in its message, else the ECR operation's. */
+const permission = (operation: string, message: string) => /not authorized to perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1] ?? `ecr:${operation}`;
 
 /** Turns an AWS SDK failure into a typed error that says what to do; the SDK error stays the cause. */
 export function ecrFailure(error: unknown, context: EcrCallContext): RegistryKitError {
@@ -52,8 +52,8 @@ export function ecrFailure(error: unknown, context: EcrCallContext): RegistryKit
   if (DENIED.has(name)) {
     return new RegistryKitError(
       'PERMISSION_DENIED',
-      `AWS denied ${where}: ${message} Grant the caller the IAM permission "${permission(context.operation)}"` +
-        `${context.repository ? ` on the repository "${context.repository}"` : ''}.`,
+      `AWS denied ${where}: ${message} Grant the caller the IAM permission "${permission(context.operation, message)}"` +
+        `${context.repository && permission(context.operation, message).startsWith('ecr:') ? ` on the repository "${context.repository}"` : ''}.`,
       { cause: error, details },
     );
   }

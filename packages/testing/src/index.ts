@@ -23,3 +23,4 @@ export {
 } from './token-issuer.js';
 export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
 export { readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
+export { waitForEngineToResolve } from './engine-resolution.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { testCertificateAuthority } from '@registrykit/test-harness';
-import { loopbackAddress, mapHostname, type RegistryFixture, startRegistry, trustInDockerEngine } from '@registrykit/testing';
+import { loopbackAddress, mapHostname, type RegistryFixture, startRegistry, trustInDockerEngine, waitForEngineToResolve } from '@registrykit/testing';
 import { startEcrRegistryProxy, type EcrRegistryProxy } from './ecr-registry-proxy.js';
 import { type FakeEcrApi, startFakeEcrApi } from './fake-ecr-api.js';
 
@@ -20,9 +20,9 @@ export interface EcrEnvironment {
 /**
  * An ECR of our own: the fake ECR API over a real Distribution registry and, with
  * `registryTraffic`, that registry served as ECR serves it, under a random ECR host name on port
- * 443 of a loopback address with TLS from the run's CA, trusted by the Docker engine.
+ * 443 of a loopback address with TLS from the run's CA, trusted by (and resolved by) the Docker engine.
  */
-export async function startEcrEnvironment(options: { readonly region?: string; readonly registryTraffic?: boolean } = {}): Promise<EcrEnvironment> {
+export async function startEcrEnvironment(options: { readonly region?: string; readonly registryTraffic?: { readonly dockerHost: string } } = {}): Promise<EcrEnvironment> {
   const region = options.region ?? 'eu-west-1';
   const accountId = Array.from({ length: 12 }, () => randomInt(0, 10)).join('');
   const host = `${accountId}.dkr.ecr.${region}.amazonaws.com`;
@@ -44,6 +44,7 @@ export async function startEcrEnvironment(options: { readonly region?: string; r
       cleanups.push(() => proxy!.stop());
       cleanups.push(await mapHostname(host, address));
       cleanups.push(await trustInDockerEngine(host, ca.certificatePem));
+      await waitForEngineToResolve(options.registryTraffic.dockerHost, host);
     }
     return { host, region, accountId, ecr, registry, proxy, caPem: ca.certificatePem, stop };
   } catch (error) {
