@@ -28,7 +28,7 @@ function serviceMessage(error: unknown): string {
  */
 function withoutRequest(error: unknown): unknown {
   if (typeof error !== 'object' || error === null || !('request' in error)) return error;
-  const source = error as Error & { statusCode?: number; code?: string; details?: unknown };
+  const source = error as unknown as Error & { statusCode?: number; code?: string; details?: unknown };
   const copy = new Error(source.message) as Error & { statusCode?: number; code?: string; details?: unknown };
   copy.name = source.name;
   if (source.statusCode !== undefined) copy.statusCode = source.statusCode;
