@@ -3,6 +3,9 @@ import { loopbackAddress, mapHostname, trustInDockerEngine, waitForEngineToResol
 import { type FakeAcr, randomName, startFakeAcr } from './fake-acr.js';
 import { type FakeEntra, startFakeEntra } from './fake-entra.js';
 
+/** Mapped in /etc/hosts by the one test file that starts a government-cloud environment. */
+const GOVERNMENT_AUTHORITY = 'login.microsoftonline.us';
+
 export interface AcrEnvironment {
   /** `<random name>.azurecr.io`, unique per test file. */
   readonly host: string;
@@ -19,8 +22,9 @@ export interface AcrEnvironment {
  * TLS from the run's CA (which Node already trusts), and a local Entra ID authority. With
  * `dockerHost`, the Docker engine trusts and resolves the host too.
  */
-export async function startAcrEnvironment(options: { readonly dockerHost?: string | undefined } = {}): Promise<AcrEnvironment> {
-  const host = `${randomName('rk')}.azurecr.io`;
+export async function startAcrEnvironment(options: { readonly dockerHost?: string | undefined; readonly cloud?: 'public' | 'government' } = {}): Promise<AcrEnvironment> {
+  const government = options.cloud === 'government';
+  const host = `${randomName('rk')}.${government ? 'azurecr.us' : 'azurecr.io'}`;
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -28,8 +32,13 @@ export async function startAcrEnvironment(options: { readonly dockerHost?: strin
   try {
     const ca = await testCertificateAuthority();
     cleanups.push(() => ca.remove());
-    const entra = await startFakeEntra({ tls: await ca.issue(['127.0.0.1']) });
+    // The US Government cloud's authority is one MSAL knows, so its real name is served, as the
+    // default credential chain reaches it (AZURE_AUTHORITY_HOST) without instance discovery.
+    const entra = government
+      ? await startFakeEntra({ tls: await ca.issue([GOVERNMENT_AUTHORITY]), address: loopbackAddress(), port: 443, authorityHost: `https://${GOVERNMENT_AUTHORITY}` })
+      : await startFakeEntra({ tls: await ca.issue(['127.0.0.1']) });
     cleanups.push(() => entra.stop());
+    if (government) cleanups.push(await mapHostname(GOVERNMENT_AUTHORITY, new URL(entra.address).hostname));
     const address = loopbackAddress();
     const acr = await startFakeAcr({ host, tls: await ca.issue([host, address]), address, entra });
     cleanups.push(() => acr.stop());

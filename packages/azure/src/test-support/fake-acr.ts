@@ -21,7 +21,7 @@ import type { FakeEntra } from './fake-entra.js';
 
 export const ACR_ACTIONS = ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'] as const;
 const ZERO_USER = '00000000-0000-0000-0000-000000000000';
-const ACCEPTED_AUDIENCES = new Set(['https://containerregistry.azure.net', 'https://management.azure.com', 'https://management.core.windows.net/']);
+const ACCEPTED_AUDIENCES = new Set(['https://containerregistry.azure.net', 'https://management.azure.com', 'https://management.usgovcloudapi.net', 'https://management.chinacloudapi.cn']);
 const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 const ACCEPT = [...INDEX_TYPES, 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 

@@ -20,6 +20,8 @@ export interface EntraToken {
 export interface FakeEntra {
   /** `https://127.0.0.1:PORT`, the `authorityHost`. */
   readonly authorityHost: string;
+  /** `https://ADDRESS:PORT`, where it listens. */
+  readonly address: string;
   readonly tenantId: string;
   /** Registers a service principal; answers its client id. */
   addServicePrincipal(clientSecret: string, clientId?: string): string;
@@ -102,9 +104,11 @@ export async function startFakeEntra(options: { readonly tls: CertificateFiles; 
     server.once('error', reject);
     server.listen(options.port ?? 0, address, resolve);
   });
-  base = options.authorityHost ?? `https://${address}:${(server.address() as AddressInfo).port}`;
+  const listening = `https://${address}:${(server.address() as AddressInfo).port}`;
+  base = options.authorityHost ?? listening;
   return {
     authorityHost: base,
+    address: listening,
     tenantId,
     tokenRequests,
     addServicePrincipal(clientSecret, clientId = randomUUID()) {
