@@ -5,6 +5,7 @@ import { createContainerRegistry, createServiceConnector, RegistryKitError, type
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsConnectorType } from './aws-connector.js';
 import { awsFlavor } from './aws-flavor.js';
+import { useAwsKeys } from './test-support/aws-environment-variables.js';
 import { startEcrEnvironment, type EcrEnvironment } from './test-support/ecr-environment.js';
 import { type FakeSts, startFakeSts } from './test-support/fake-sts.js';
 
@@ -24,11 +25,7 @@ beforeAll(async () => {
   env.ecr.createRepository('team/app');
   sts = await startFakeSts({ callers: new Map([[KEY_ID, SECRET]]), roles: new Map([[ROLE, 'external-42']]), register: env.ecr.addAccessKey });
   workDir = await mkdtemp(join(tmpdir(), 'rk-aws-connector-'));
-  vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  useAwsKeys(undefined);
 });
 
 afterAll(async () => {
@@ -93,14 +90,12 @@ describe('the aws connector', () => {
   });
 
   it('implicit: the default chain, here from the environment', async () => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
+    useAwsKeys({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
     try {
       const { keyUsedByFlavor } = await useThroughComponent(connector('implicit', {}));
       expect(keyUsedByFlavor).toBe(KEY_ID);
     } finally {
-      vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
+      useAwsKeys(undefined);
     }
   });
 

@@ -2,6 +2,7 @@ import { type ContainerRegistry, createContainerRegistry, RegistryKitError } fro
 import { uploadTestImage, uploadTestIndex } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsFlavor } from './aws-flavor.js';
+import { useAwsKeys } from './test-support/aws-environment-variables.js';
 import { startEcrEnvironment, type EcrEnvironment } from './test-support/ecr-environment.js';
 
 // The flavor's ECR API calls, made by the real AWS SDK (default credential chain) against the
@@ -9,17 +10,13 @@ import { startEcrEnvironment, type EcrEnvironment } from './test-support/ecr-env
 
 const KEY_ID = 'AKIAECRAPITEST000001';
 const SECRET = 'ecr-api-test-secret/with+chars';
+const KEYS = { accessKeyId: KEY_ID, secretAccessKey: SECRET };
 let env: EcrEnvironment;
 
 beforeAll(async () => {
   env = await startEcrEnvironment();
   env.ecr.addAccessKey(KEY_ID, { secretAccessKey: SECRET });
-  vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
-  // Nothing from this machine's own AWS setup may leak in.
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  useAwsKeys(KEYS);
 });
 
 afterAll(async () => {
@@ -154,8 +151,7 @@ describe('deletion through BatchDeleteImage', () => {
 describe('credentials and permissions', () => {
   it('says which IAM permission is missing when AWS denies a call', async () => {
     env.ecr.addAccessKey('AKIAREADONLY00000001', { secretAccessKey: 'read-only-secret', allow: (operation) => operation !== 'BatchDeleteImage' });
-    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAREADONLY00000001');
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'read-only-secret');
+    useAwsKeys({ accessKeyId: 'AKIAREADONLY00000001', secretAccessKey: 'read-only-secret' });
     try {
       env.ecr.createRepository('team/protected');
       await upload('team/protected', 'v1');
@@ -163,8 +159,7 @@ describe('credentials and permissions', () => {
       expect(RegistryKitError.hasCode(error, 'PERMISSION_DENIED')).toBe(true);
       expect((error as Error).message).toContain('Grant the caller the IAM permission "ecr:BatchDeleteImage" on the repository "team/protected"');
     } finally {
-      vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
+      useAwsKeys(KEYS);
     }
   });
 
@@ -173,19 +168,16 @@ describe('credentials and permissions', () => {
       [KEY_ID, 'not-the-secret-9f2c'],
       ['AKIAUNKNOWN000000001', 'unknown-key-secret-77aa'],
     ] as const) {
-      vi.stubEnv('AWS_ACCESS_KEY_ID', keyId);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', secret);
+      useAwsKeys({ accessKeyId: keyId, secretAccessKey: secret });
       const error = await ecrRegistry().getImageDigest(`${env.host}/team/digests:v1`).catch((caught: unknown) => caught);
       expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
       expect(JSON.stringify({ message: (error as Error).message, details: (error as RegistryKitError).details })).not.toContain(secret);
     }
-    vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
+    useAwsKeys(KEYS);
   });
 
   it('explains how to give AWS credentials when there are none', async () => {
-    vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
+    useAwsKeys(undefined);
     try {
       const registry = ecrRegistry();
       for (const attempt of [registry.credentials(), registry.prepareImagePush(`${env.host}/team/app:1`)]) {
@@ -194,8 +186,7 @@ describe('credentials and permissions', () => {
         expect((error as Error).message).toContain('bind an aws service connector');
       }
     } finally {
-      vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
+      useAwsKeys(KEYS);
     }
   });
 

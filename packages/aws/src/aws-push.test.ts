@@ -5,6 +5,7 @@ import { buildTestImage, certificateDirectory, skopeoInspect } from '@registryki
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsConnectorType } from './aws-connector.js';
 import { awsFlavor } from './aws-flavor.js';
+import { useAwsKeys } from './test-support/aws-environment-variables.js';
 import { startEcrEnvironment, type EcrEnvironment } from './test-support/ecr-environment.js';
 
 // End to end: the Docker engine pushes to a real Distribution registry served under a random
@@ -22,11 +23,7 @@ beforeAll(async () => {
   env = await startEcrEnvironment({ region: 'eu-central-1', registryTraffic: { dockerHost } });
   env.ecr.addAccessKey(KEY_ID, { secretAccessKey: SECRET });
   certDir = await certificateDirectory(env.caPem);
-  vi.stubEnv('AWS_ACCESS_KEY_ID', KEY_ID);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', SECRET);
-  vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
-  vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+  useAwsKeys({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
 });
 
 afterAll(async () => {

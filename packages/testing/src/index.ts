@@ -15,6 +15,8 @@ export {
 } from './certificates.js';
 export { loopbackAddress, mapHostname } from './hosts-file.js';
 export {
+  parseTokenScope,
+  readRequestText,
   startTokenIssuer,
   type StartTokenIssuerOptions,
   type TokenAccess,

@@ -4,6 +4,8 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { createServer } from 'node:https';
 import {
   type CertificateFiles,
+  parseTokenScope,
+  readRequestText,
   readStoredRepository,
   type RegistryFixture,
   removeStoredTag,
@@ -52,23 +54,6 @@ export interface FakeAcr {
   stop(): Promise<void>;
 }
 
-function readText(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
-}
-
-function parseScope(scope: string): TokenAccess | undefined {
-  const first = scope.indexOf(':');
-  const last = scope.lastIndexOf(':');
-  if (first <= 0 || last === first) return undefined;
-  return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter(Boolean) };
-}
-
 export async function startFakeAcr(options: { readonly host: string; readonly tls: CertificateFiles; readonly address: string; readonly entra: FakeEntra }): Promise<FakeAcr> {
   const { host, entra } = options;
   const issuer: TokenIssuerFixture = await startTokenIssuer({ service: host, issuer: `${host}-issuer` });
@@ -97,7 +82,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   function accessToken(principal: string, scopes: readonly string[]): string {
     const grant = grantOf(principal);
     const access = scopes
-      .map(parseScope)
+      .map(parseTokenScope)
       .filter((item): item is TokenAccess => item !== undefined)
       .map((item) => ({ ...item, actions: item.actions.filter((action) => (grant?.(item.name) ?? []).includes(action) || (action === '*' && item.type === 'registry')) }));
     const token = issuer.signToken({ user: principal, access, expiresInSeconds: 1200 });
@@ -118,7 +103,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   }
 
   async function oauthExchange(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const form = new URLSearchParams(await readText(request));
+    const form = new URLSearchParams(await readRequestText(request));
     const token = entra.tokenInfo(form.get('access_token') ?? '');
     const answer = (status: number, body: object) => {
       authLog.push({ endpoint: 'exchange', grant: form.get('grant_type') ?? '', principal: token?.principal, status });
@@ -139,7 +124,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   async function oauthToken(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', `https://${host}`);
     const post = request.method === 'POST';
-    const form = post ? new URLSearchParams(await readText(request)) : url.searchParams;
+    const form = post ? new URLSearchParams(await readRequestText(request)) : url.searchParams;
     const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean);
     let principal: string | undefined;
     let grant = 'basic';
@@ -246,7 +231,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
       const manifest = manifests.find((item) => item.digest === reference);
       if (!manifest) return acrError(response, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
       if (method === 'PATCH') {
-        setAttributes(`${repository}@${manifest.digest}`, JSON.parse(await readText(request)) as Partial<Attributes>);
+        setAttributes(`${repository}@${manifest.digest}`, JSON.parse(await readRequestText(request)) as Partial<Attributes>);
         manifest.changeableAttributes = attributesOf(`${repository}@${manifest.digest}`);
       }
       return json(response, 200, { ...base, manifest });
@@ -265,7 +250,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
       response.writeHead(202);
       return void response.end();
     }
-    if (method === 'PATCH') setAttributes(`${repository}:${reference}`, JSON.parse(await readText(request)) as Partial<Attributes>);
+    if (method === 'PATCH') setAttributes(`${repository}:${reference}`, JSON.parse(await readRequestText(request)) as Partial<Attributes>);
     return json(response, 200, { ...base, tag: tagJson(repository, reference, digest, time) });
   }
 

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TokenCredential } from '@azure/identity';
-import type { CertificateFiles } from '@registrykit/testing';
+import { type CertificateFiles, readRequestText } from '@registrykit/testing';
 
 // A local Entra ID authority for MSAL (what `@azure/identity` runs on): OpenID discovery and the
 // v2.0 token endpoint with the client-credentials grant. It remembers the access tokens it
@@ -31,16 +31,6 @@ export interface FakeEntra {
   credentialFor(principal: string): TokenCredential & { readonly calls: string[] };
   readonly tokenRequests: readonly { readonly clientId: string; readonly scope: string; readonly status: number }[];
   stop(): Promise<void>;
-}
-
-function readForm(request: IncomingMessage): Promise<URLSearchParams> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(new URLSearchParams(text)));
-    request.on('error', reject);
-  });
 }
 
 export async function startFakeEntra(options: { readonly tls: CertificateFiles; readonly address?: string; readonly port?: number; readonly authorityHost?: string }): Promise<FakeEntra> {
@@ -78,7 +68,7 @@ export async function startFakeEntra(options: { readonly tls: CertificateFiles; 
       });
     }
     if (request.method === 'POST' && path === 'oauth2/v2.0/token') {
-      const form = await readForm(request);
+      const form = new URLSearchParams(await readRequestText(request));
       const clientId = form.get('client_id') ?? '';
       const scope = form.get('scope')?.split(' ').find((item) => item.endsWith('/.default')) ?? '';
       const answer = (status: number, body: object) => {
