@@ -215,3 +215,24 @@ describe('deleteImages', () => {
     expect(result.failures).toEqual([{ reference: 'localhost:5000/app:gone', code: 'NOT_FOUND', reason: 'no such tag' }]);
   });
 });
+
+describe('listRepositories', () => {
+  const catalogFlavor = defineFlavor({
+    specificationVersion: 'v1',
+    id: 'catalog-registry',
+    displayName: 'Catalog registry',
+    description: 'A registry that lists its repositories.',
+    configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'catalog.example.com', checkUri: registryUriProblem }),
+    create: () => ({ listRepositories: async () => ['team/b', 'other/c', 'team/a', 'teamx/d'] }),
+  });
+
+  it('answers full names of the repositories under the uri, sorted', async () => {
+    const registry = createContainerRegistry({ flavor: catalogFlavor, config: { uri: 'catalog.example.com/team' }, ...noDockerConfig });
+    expect(await registry.listRepositories()).toEqual(['catalog.example.com/team/a', 'catalog.example.com/team/b']);
+  });
+
+  it('says so when neither the flavor nor the registry client can list them', async () => {
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, ...noDockerConfig });
+    await expect(registry.listRepositories()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});

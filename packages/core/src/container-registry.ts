@@ -69,6 +69,8 @@ export interface ContainerRegistry {
   /** The manifest digest `image` (a tag or digest under the uri) points at, or undefined when absent. */
   getImageDigest(image: string, options?: CallOptions): Promise<string | undefined>;
   imageExists(image: string, options?: CallOptions): Promise<boolean>;
+  /** The repositories under the uri, as full names (`<host>/<path>`) that `listTags` and `listImages` take. */
+  listRepositories(options?: CallOptions): Promise<string[]>;
   /** The tags of a repository under the uri, e.g. `localhost:5000/team/app`. */
   listTags(repository: string, options?: CallOptions): Promise<string[]>;
   /** The images (manifests) of a repository under the uri, with tags and, where known, size and push time. */
@@ -257,6 +259,23 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
 
     async imageExists(image, options = {}) {
       return (await registry.getImageDigest(image, options)) !== undefined;
+    },
+
+    async listRepositories(options = {}) {
+      let paths: string[];
+      if (implementation.listRepositories) {
+        paths = await implementation.listRepositories(options);
+      } else {
+        const catalog = registryApi?.listRepositories?.bind(registryApi);
+        if (!catalog) {
+          throw new RegistryKitError('UNSUPPORTED', `Registry "${name}" cannot list repositories: the ${flavor.id} flavor does not do it natively and the registry client gives no catalog.`, {
+            details: { registry: name, capability: 'list repositories' },
+          });
+        }
+        paths = await withCredentials(options, (credentials) => catalog(uri.host, { credentials, signal: options.signal }));
+      }
+      const under = uri.namespace === '' ? paths : paths.filter((path) => path === uri.namespace || path.startsWith(`${uri.namespace}/`));
+      return under.map((path) => `${uri.host}/${path}`).sort();
     },
 
     async listTags(repository, options = {}) {

@@ -40,6 +40,8 @@ export interface FlavorImplementation {
   // Capabilities a flavor implements natively (ECR's DescribeImages, Docker Hub's API…);
   // without them the component uses the generic registry API.
   getImageDigest?(image: ImageReference, options: CallOptions): Promise<string | undefined>;
+  /** Every repository path in the registry, e.g. `team/app` (ECR's DescribeRepositories, ACR's catalog). */
+  listRepositories?(options: CallOptions): Promise<string[]>;
   listTags?(repository: RepositoryReference, options: CallOptions): Promise<string[]>;
   listImages?(repository: RepositoryReference, options: CallOptions): Promise<ImageSummary[]>;
   deleteImage?(image: ImageReference, options: CallOptions): Promise<DeleteImageResult>;
