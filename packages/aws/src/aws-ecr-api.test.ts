@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { type ContainerRegistry, createContainerRegistry, RegistryKitError } from '@registrykit/core';
 import { uploadTestImage, uploadTestIndex } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -88,6 +89,14 @@ describe('digests and listing through DescribeImages', () => {
     expect(byDigest.get(single.digest)?.pushedAt).toBeInstanceOf(Date);
   });
 
+  it('lists the repositories of the registry through DescribeRepositories', async () => {
+    env.ecr.createRepository('inventory/b');
+    env.ecr.createRepository('inventory/a');
+    const repositories = await ecrRegistry().listRepositories();
+    expect(repositories).toEqual([...env.ecr.repositories.keys()].map((name) => `${env.host}/${name}`).sort());
+    expect(repositories).toEqual(expect.arrayContaining([`${env.host}/inventory/a`, `${env.host}/inventory/b`]));
+  });
+
   it('refuses to list a repository that does not exist, saying how to create it', async () => {
     await expect(ecrRegistry().listImages(`${env.host}/team/not-there`)).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('create-repository') });
   });
@@ -171,7 +180,7 @@ describe('credentials and permissions', () => {
       useAwsKeys({ accessKeyId: keyId, secretAccessKey: secret });
       const error = await ecrRegistry().getImageDigest(`${env.host}/team/digests:v1`).catch((caught: unknown) => caught);
       expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
-      expect(JSON.stringify({ message: (error as Error).message, details: (error as RegistryKitError).details })).not.toContain(secret);
+      expect(inspect(error, { depth: 10 })).not.toContain(secret);
     }
     useAwsKeys(KEYS);
   });

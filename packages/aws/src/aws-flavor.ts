@@ -3,7 +3,7 @@ import { createEcrApi } from './aws-client.js';
 import { isAwsConnector } from './aws-connector.js';
 import { createEcrImages } from './aws-images.js';
 import { ECR_URI_EXAMPLE, ecrUriProblem, parseEcrHost } from './aws-registry-host.js';
-import { createRepositoryPreparer } from './aws-repositories.js';
+import { createRepositoryPreparer, listEcrRepositories } from './aws-repositories.js';
 import { fetchEcrCredentials } from './aws-token.js';
 
 const configSchema = {
@@ -68,6 +68,7 @@ export const awsFlavor = defineFlavor({
       // No cache here: the component keeps the token until five minutes before it lapses, and
       // asks again after the registry refused it.
       getCredentials: (options) => fetchEcrCredentials(api, registry, options),
+      listRepositories: (options) => listEcrRepositories(api, registry, options),
       getImageDigest: images.getImageDigest,
       listTags: images.listTags,
       listImages: images.listImages,

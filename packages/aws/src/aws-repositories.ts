@@ -10,6 +10,22 @@ export interface RepositoryCreation {
   readonly scanOnPush: boolean;
 }
 
+/** Every repository of the registry, through DescribeRepositories pages of 1000. */
+export async function listEcrRepositories(api: EcrApi, registry: EcrRegistryHost, options: CallOptions): Promise<string[]> {
+  return api.call(
+    'DescribeRepositories',
+    async (client, sdk, signal) => {
+      const names: string[] = [];
+      for await (const page of sdk.paginateDescribeRepositories({ client, pageSize: 1000 }, { registryId: registry.accountId })) {
+        signal.abortSignal?.throwIfAborted();
+        for (const repository of page.repositories ?? []) if (repository.repositoryName) names.push(repository.repositoryName);
+      }
+      return names;
+    },
+    options,
+  );
+}
+
 /**
  * Makes sure the repository of a push exists: looked up by name (DescribeRepositories with
  * `repositoryNames`, never one page of all repositories), and created when configured so.

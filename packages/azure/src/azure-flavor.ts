@@ -82,6 +82,7 @@ export const azureFlavor = defineFlavor({
           throw error;
         }
       },
+      listRepositories: images.listRepositories,
       getImageDigest: images.getImageDigest,
       listTags: images.listTags,
       listImages: images.listImages,

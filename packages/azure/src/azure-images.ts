@@ -26,6 +26,18 @@ export function createAcrImages(api: AcrApi, registry: AcrRegistryHost) {
     }
   }
 
+  async function listRepositories(options: CallOptions): Promise<string[]> {
+    return api.call(
+      'listing repositories',
+      async (client, abort) => {
+        const names: string[] = [];
+        for await (const name of client.listRepositoryNames(abort)) names.push(name);
+        return names;
+      },
+      options,
+    );
+  }
+
   async function listImages(repository: RepositoryReference, options: CallOptions): Promise<ImageSummary[]> {
     return api.call(
       'listing manifests',
@@ -88,5 +100,5 @@ export function createAcrImages(api: AcrApi, registry: AcrRegistryHost) {
     }
   }
 
-  return { getImageDigest, listTags, listImages, deleteImage };
+  return { getImageDigest, listRepositories, listTags, listImages, deleteImage };
 }

@@ -24,5 +24,5 @@ export {
   type TokenRequestRecord,
 } from './token-issuer.js';
 export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
-export { readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
+export { listStoredRepositories, readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
 export { waitForEngineToResolve } from './engine-resolution.js';

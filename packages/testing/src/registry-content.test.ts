@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { uploadTestImage, uploadTestIndex } from './registry-content.js';
-import { readStoredRepository, removeStoredTag } from './registry-storage.js';
+import { listStoredRepositories, readStoredRepository, removeStoredTag } from './registry-storage.js';
 import { startRegistry } from './registry-server.js';
 import { skopeoRawManifest } from './skopeo.js';
 
@@ -38,4 +38,6 @@ it('reads what the registry stores, untagged manifests included, and removes sin
   const tags = (await (await fetch(`${registry.url}/v2/team/stored/tags/list`)).json()) as { tags: string[] };
   expect(tags.tags).toEqual(['v2']);
   expect(await readStoredRepository(registry.storageDir, 'team/missing')).toEqual({ manifests: [], tags: new Map() });
+  await uploadTestImage({ registryUrl: registry.url, repository: 'team/stored/deeper', tag: 'v1' });
+  expect(await listStoredRepositories(registry.storageDir)).toEqual(['team/stored', 'team/stored/deeper']);
 });

@@ -56,6 +56,19 @@ export async function readStoredRepository(storageDir: string, repository: strin
   return { manifests: manifests.sort((a, b) => a.storedAt.getTime() - b.storedAt.getTime()), tags };
 }
 
+/** The paths of every repository the registry stores, e.g. `team/app`, sorted. */
+export async function listStoredRepositories(storageDir: string): Promise<string[]> {
+  const root = join(storageDir, 'docker/registry/v2/repositories');
+  const found: string[] = [];
+  async function walk(path: string): Promise<void> {
+    const children = await entries(join(root, path));
+    if (children.includes('_manifests')) found.push(path);
+    for (const child of children) if (!child.startsWith('_')) await walk(path === '' ? child : `${path}/${child}`);
+  }
+  await walk('');
+  return found.sort();
+}
+
 /** Removes one tag and leaves the manifest, as cloud registries' untag operations do. */
 export async function removeStoredTag(storageDir: string, repository: string, tag: string): Promise<void> {
   await rm(join(repositoryDir(storageDir, repository), 'tags', tag), { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { createServer } from 'node:https';
 import {
   type CertificateFiles,
+  listStoredRepositories,
   parseTokenScope,
   readRequestText,
   readStoredRepository,
@@ -209,7 +210,27 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
     changeableAttributes: attributesOf(`${repository}:${tag}`),
   });
 
+  async function catalog(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const authorization = request.headers.authorization ?? '';
+    const bearer = authorization.startsWith('Bearer ') ? accessTokens.get(authorization.slice(7)) : undefined;
+    const allowed = bearer
+      ? bearer.expiresAt > Date.now() && bearer.access.some((item) => item.type === 'registry' && item.name === 'catalog' && item.actions.includes('*'))
+      : authorization.startsWith('Basic ') && basicPrincipal(authorization) !== undefined;
+    if (!allowed) {
+      return acrError(response, 401, 'UNAUTHORIZED', 'authentication required', {
+        'www-authenticate': `Bearer realm="https://${host}/oauth2/token",service="${host}",scope="registry:catalog:*"`,
+      });
+    }
+    const params = new URL(request.url ?? '/', `https://${host}`).searchParams;
+    const all = (await listStoredRepositories(registry.storageDir)).filter((name) => name > (params.get('last') ?? ''));
+    const n = Number(params.get('n') ?? all.length);
+    const page = all.slice(0, n);
+    const more = all.length > n ? { link: `</acr/v1/_catalog?last=${encodeURIComponent(page.at(-1) ?? '')}&n=${n}>; rel="next"` } : {};
+    json(response, 200, { repositories: page }, more);
+  }
+
   async function acrApi(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    if (path === '/acr/v1/_catalog') return catalog(request, response);
     const route = /^\/acr\/v1\/(.+?)\/(_manifests|_tags)(?:\/([^/]+))?$/.exec(path);
     if (!route) return acrError(response, 404, 'NOT_FOUND', `no route ${path}`);
     const [, encoded, kind, encodedReference] = route as unknown as [string, string, string, string | undefined];
