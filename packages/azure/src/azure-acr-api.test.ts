@@ -160,6 +160,13 @@ describe('listing and digests through the SDK', () => {
     }
   });
 
+  it('says what to do about a repository that does not exist', async () => {
+    const error = await acrRegistry({ credentials: admin }).listImages(`${env.host}/team/never-pushed`).catch((caught: unknown) => caught);
+    expect(RegistryKitError.hasCode(error, 'NOT_FOUND')).toBe(true);
+    expect((error as Error).message).toContain('the repository "team/never-pushed"');
+    expect((error as Error).message).toContain('ACR creates a repository on its first push');
+  });
+
   it('reaches the API through an endpoint override', async () => {
     const image = await upload('team/override', 'v1');
     const registry = acrRegistry({ credentials: admin, endpoint: `https://${env.address}` });

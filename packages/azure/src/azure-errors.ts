@@ -72,7 +72,12 @@ export function acrFailure(raw: unknown, context: AcrCallContext): RegistryKitEr
     );
   }
   if (status === 404) {
-    return new RegistryKitError('NOT_FOUND', `${context.registry} has no ${context.repository ? `"${context.repository}" ` : ''}for ${context.action}: ${message}.`, { cause: error, details });
+    const what = context.repository ? `the repository "${context.repository}" or the image` : 'what was asked for';
+    return new RegistryKitError(
+      'NOT_FOUND',
+      `${context.registry} has no ${what} (${message}) while ${context.action}. ACR creates a repository on its first push: check the name, or push first.`,
+      { cause: error, details },
+    );
   }
   if (status === 429) return new RegistryKitError('RATE_LIMITED', `${context.registry} throttled ${context.action}: ${message}. Wait and retry.`, { cause: error, details });
   if (code && UNREACHABLE.has(code)) {
