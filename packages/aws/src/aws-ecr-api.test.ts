@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { type ContainerRegistry, createContainerRegistry, RegistryKitError } from '@registrykit/core';
 import { uploadTestImage, uploadTestIndex } from '@registrykit/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { awsFlavor } from './aws-flavor.js';
 import { useAwsKeys } from './test-support/aws-environment-variables.js';
 import { startEcrEnvironment, type EcrEnvironment } from './test-support/ecr-environment.js';
@@ -77,6 +77,9 @@ describe('digests and listing through DescribeImages', () => {
     const index = await uploadTestIndex({ ...target, tag: 'multi', children: [amd64, arm64] });
     const single = await upload('team/listed', 'single');
     const registry = ecrRegistry();
+    // One result per page: every listing has to follow nextToken.
+    env.ecr.setPageLimit(1);
+    onTestFinished(() => env.ecr.setPageLimit(Number.POSITIVE_INFINITY));
 
     expect(await registry.listTags(`${env.host}/team/listed`)).toEqual(['multi', 'single']);
     const images = await registry.listImages(`${env.host}/team/listed`);
@@ -92,6 +95,8 @@ describe('digests and listing through DescribeImages', () => {
   it('lists the repositories of the registry through DescribeRepositories', async () => {
     env.ecr.createRepository('inventory/b');
     env.ecr.createRepository('inventory/a');
+    env.ecr.setPageLimit(2);
+    onTestFinished(() => env.ecr.setPageLimit(Number.POSITIVE_INFINITY));
     const repositories = await ecrRegistry().listRepositories();
     expect(repositories).toEqual([...env.ecr.repositories.keys()].map((name) => `${env.host}/${name}`).sort());
     expect(repositories).toEqual(expect.arrayContaining([`${env.host}/inventory/a`, `${env.host}/inventory/b`]));

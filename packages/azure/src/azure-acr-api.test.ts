@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { type ContainerRegistry, createContainerRegistry, createServiceConnector, RegistryKitError, type ServiceConnector } from '@registrykit/core';
 import { uploadTestImage, uploadTestIndex } from '@registrykit/testing';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { azureConnectorType, createAzureConnector } from './azure-connector.js';
 import { ACR_REFRESH_TOKEN_USERNAME } from './azure-exchange.js';
 import { azureFlavor } from './azure-flavor.js';
@@ -138,6 +138,9 @@ describe('listing and digests through the SDK', () => {
     const arm64 = { ...(await uploadTestImage({ ...target, architecture: 'arm64' })), architecture: 'arm64' };
     const index = await uploadTestIndex({ ...target, tag: 'multi', children: [amd64, arm64] });
     const single = await uploadTestImage({ ...target, tag: 'single' });
+    // One manifest per page: the SDK has to follow the Link headers.
+    env.acr.setPageLimit(1);
+    onTestFinished(() => env.acr.setPageLimit(Number.POSITIVE_INFINITY));
 
     for (const registry of [acrRegistry({ connector: servicePrincipal() }), acrRegistry({ credentials: admin })]) {
       expect(await registry.listTags(`${env.host}/${repository}`)).toEqual(['multi', 'single']);
@@ -154,6 +157,8 @@ describe('listing and digests through the SDK', () => {
   it('lists the repositories under the uri through the catalog', async () => {
     await upload('catalog/one', 'v1');
     await upload('catalog/two/deep', 'v1');
+    env.acr.setPageLimit(1);
+    onTestFinished(() => env.acr.setPageLimit(Number.POSITIVE_INFINITY));
     for (const setup of [{ connector: servicePrincipal() }, { credentials: admin }]) {
       const registry = createContainerRegistry({ flavor: azureFlavor, config: { uri: `${env.host}/catalog` }, ...setup, dockerCredentials: false });
       expect(await registry.listRepositories()).toEqual([`${env.host}/catalog/one`, `${env.host}/catalog/two/deep`]);

@@ -41,6 +41,8 @@ export interface FakeEcrApi {
   addAccessKey(accessKeyId: string, key: AccessKey): void;
   /** Creates a repository directly, as the console would. */
   createRepository(name: string): void;
+  /** Answers at most `count` results per page of the paginated operations, whatever was asked. */
+  setPageLimit(count: number): void;
   /** Lifetime of tokens issued from now on. Default 12 h, as ECR. */
   setTokenLifetime(seconds: number): void;
   /** Makes every token issued so far expired, as if 12 hours had passed. */
@@ -88,6 +90,7 @@ export async function startFakeEcrApi(options: { readonly accountId: string; rea
   const tokens = new Map<string, { expiresAt: number }>();
   const calls: EcrCall[] = [];
   let tokenLifetimeSeconds = 12 * 3600;
+  let pageLimit = Number.POSITIVE_INFINITY;
 
   const repositoryJson = (name: string, repository: Repository) => ({
     repositoryArn: `arn:aws:ecr:${region}:${accountId}:repository/${name}`,
@@ -136,7 +139,8 @@ export async function startFakeEcrApi(options: { readonly accountId: string; rea
     const max = input.maxResults ?? 100;
     if (max < 1 || max > 1000) throw new EcrError('InvalidParameterException', "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000");
     const start = Number(input.nextToken ?? 0);
-    const end = start + max;
+    // ECR may answer fewer results than asked, with a nextToken: clients must follow it.
+    const end = start + Math.min(max, pageLimit);
     return end < items.length ? { items: items.slice(start, end), nextToken: String(end) } : { items: items.slice(start) };
   }
 
@@ -328,6 +332,9 @@ export async function startFakeEcrApi(options: { readonly accountId: string; rea
     addAccessKey: (accessKeyId, key) => void keys.set(accessKeyId, key),
     createRepository(name) {
       repositories.set(name, { createdAt: new Date(), imageTagMutability: 'MUTABLE', scanOnPush: false });
+    },
+    setPageLimit(count) {
+      pageLimit = count;
     },
     setTokenLifetime(seconds) {
       tokenLifetimeSeconds = seconds;

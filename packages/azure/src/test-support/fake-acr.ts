@@ -46,6 +46,8 @@ export interface FakeAcr {
   addUser(username: string, password: string, grant: Grant): void;
   /** What an Entra ID principal (object or client id) may do. */
   grantPrincipal(principal: string, grant: Grant): void;
+  /** Answers at most `count` manifests or repositories per page, with a Link to the next. */
+  setPageLimit(count: number): void;
   /** Lifetime of ACR refresh tokens issued from now on. Default 3 h, as ACR. */
   setRefreshTokenLifetime(seconds: number): void;
   /** Locks or unlocks a manifest (`repo@digest`) or tag (`repo:tag`) as `az acr repository update` does. */
@@ -66,6 +68,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   const attributes = new Map<string, Attributes>();
   const authLog: { endpoint: string; grant: string; principal: string | undefined; status: number }[] = [];
   let refreshLifetimeSeconds = 3 * 3600;
+  let pageLimit = Number.POSITIVE_INFINITY;
 
   const attributesOf = (reference: string): Attributes => attributes.get(reference) ?? { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
 
@@ -223,7 +226,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
     }
     const params = new URL(request.url ?? '/', `https://${host}`).searchParams;
     const all = (await listStoredRepositories(registry.storageDir)).filter((name) => name > (params.get('last') ?? ''));
-    const n = Number(params.get('n') ?? all.length);
+    const n = Math.min(Number(params.get('n') ?? all.length), pageLimit);
     const page = all.slice(0, n);
     const more = all.length > n ? { link: `</acr/v1/_catalog?last=${encodeURIComponent(page.at(-1) ?? '')}&n=${n}>; rel="next"` } : {};
     json(response, 200, { repositories: page }, more);
@@ -245,8 +248,14 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
     const base = { registry: host, imageName: repository };
     if (kind === '_manifests' && reference === undefined) {
       const order = new URL(request.url ?? '/', `https://${host}`).searchParams.get('orderby');
-      const sorted = [...manifests].sort((a, b) => a.lastUpdateTime.localeCompare(b.lastUpdateTime) * (order === 'timedesc' ? -1 : 1));
-      return json(response, 200, { ...base, manifests: sorted });
+      const params = new URL(request.url ?? '/', `https://${host}`).searchParams;
+      const sorted = [...manifests].sort((a, b) => (a.lastUpdateTime.localeCompare(b.lastUpdateTime) || a.digest.localeCompare(b.digest)) * (order === 'timedesc' ? -1 : 1));
+      const after = params.get('last');
+      const rest = after ? sorted.slice(sorted.findIndex((item) => item.digest === after) + 1) : sorted;
+      const n = Math.min(Number(params.get('n') ?? rest.length), pageLimit);
+      const page = rest.slice(0, n);
+      const more = rest.length > n ? { link: `</acr/v1/${repository}/_manifests?last=${page.at(-1)!.digest}&n=${n}&orderby=${order ?? ''}>; rel="next"` } : {};
+      return json(response, 200, { ...base, manifests: page }, more);
     }
     if (kind === '_manifests') {
       const manifest = manifests.find((item) => item.digest === reference);
@@ -331,6 +340,9 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
     authLog,
     addUser: (username, password, grant) => void users.set(username, { password, grant }),
     grantPrincipal: (principal, grant) => void principals.set(principal, grant),
+    setPageLimit(count) {
+      pageLimit = count;
+    },
     setRefreshTokenLifetime(seconds) {
       refreshLifetimeSeconds = seconds;
     },
