@@ -7,8 +7,7 @@ import {
   type ServiceConnectorType,
 } from '@registrykit/core';
 import { type AwsCredentials, createEcrApi, type EcrApi } from './aws-client.js';
-import { ecrFailure } from './aws-errors.js';
-import { parseEcrHost, tryParseEcrHost } from './aws-registry-host.js';
+import { type EcrRegistryHost, parseEcrHost, tryParseEcrHost } from './aws-registry-host.js';
 import { fetchEcrCredentials } from './aws-token.js';
 
 /** An aws service connector: registry credentials for ECR, and AWS credentials for the flavor's API calls. */
@@ -148,6 +147,19 @@ async function credentialsFor(method: AuthMethod, config: Readonly<Record<string
   }
 }
 
+/** The registry of the credentials' own account in `region`, from GetAuthorizationToken's proxy endpoint. */
+async function callersRegistry(api: EcrApi, region: string, options: CallOptions): Promise<EcrRegistryHost> {
+  const output = await api.call('GetAuthorizationToken', (client, sdk, signal) => client.send(new sdk.GetAuthorizationTokenCommand({}), signal), options);
+  const host = output.authorizationData?.[0]?.proxyEndpoint?.replace(/^https?:\/\//, '').replace(/\/.*$/, '') ?? '';
+  const registry = tryParseEcrHost(host);
+  if (!registry) {
+    throw new RegistryKitError('REGISTRY_ERROR', `ECR in ${region} answered GetAuthorizationToken without a registry endpoint; verify with a registry host instead.`, {
+      details: { region },
+    });
+  }
+  return registry;
+}
+
 /**
  * The `aws` service connector type: AWS credentials (default chain, access keys, a profile, or
  * an assumed role) that yield ECR registry credentials through GetAuthorizationToken.
@@ -189,33 +201,25 @@ export const awsConnectorType: ServiceConnectorType = {
         return fetchEcrCredentials(apiFor(registry.region, registry.fips, registry.host), registry, options);
       },
       async verify(options = {}) {
-        const host = options.registryHost;
-        const registry = host === undefined ? undefined : parseEcrHost(host);
-        const verifyRegion = registry?.region ?? region;
+        const named = options.registryHost === undefined ? undefined : parseEcrHost(options.registryHost);
+        const verifyRegion = named?.region ?? region;
         if (!verifyRegion) {
           throw new RegistryKitError('INVALID_ARGUMENT', 'Verifying an aws connector needs a registry host or the connector\'s "region".', {
             details: { connector: 'aws' },
           });
         }
-        const api = apiFor(verifyRegion, registry?.fips ?? false, registry?.host ?? `ECR in ${verifyRegion}`);
-        const output = await api.call(
-          'GetAuthorizationToken',
-          (client, sdk, signal) => client.send(new sdk.GetAuthorizationTokenCommand(registry ? { registryIds: [registry.accountId] } : {}), signal),
-          options,
-        );
-        const proxyHost = output.authorizationData?.[0]?.proxyEndpoint?.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
-        const resource = registry?.host ?? (proxyHost && tryParseEcrHost(proxyHost) ? proxyHost : undefined);
-        if (!resource) throw ecrFailure(new Error('ECR answered without a registry endpoint.'), { operation: 'GetAuthorizationToken', registry: `ECR in ${verifyRegion}`, region: verifyRegion });
+        const api = apiFor(verifyRegion, named?.fips ?? false, named?.host ?? `ECR in ${verifyRegion}`);
+        // Without a host, the caller's own registry in the region is the one ECR names.
+        const registry = named ?? (await callersRegistry(api, verifyRegion, options));
         // The token proves the credentials; DescribeRepositories proves they may use the ECR API.
+        const credentials = await fetchEcrCredentials(api, registry, options);
         await api.call(
           'DescribeRepositories',
-          (client, sdk, signal) => client.send(new sdk.DescribeRepositoriesCommand({ registryId: parseEcrHost(resource).accountId, maxResults: 1 }), signal),
+          (client, sdk, signal) => client.send(new sdk.DescribeRepositoriesCommand({ registryId: registry.accountId, maxResults: 1 }), signal),
           options,
         );
-        if (options.registryApi) {
-          await options.registryApi.checkCredentials(resource, { credentials: await fetchEcrCredentials(api, parseEcrHost(resource), options), signal: options.signal });
-        }
-        return { resources: [resource] };
+        if (options.registryApi) await options.registryApi.checkCredentials(registry.host, { credentials, signal: options.signal });
+        return { resources: [registry.host] };
       },
     };
   },
