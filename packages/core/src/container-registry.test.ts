@@ -166,3 +166,73 @@ describe('a flavor with its own behaviour', () => {
     expect(await registry.resolveCredentials()).toEqual({ credentials: { type: 'basic', username: 'cfg', password: 'pw' }, source: 'docker-config:auths' });
   });
 });
+
+describe('deleteImages', () => {
+  const batchFlavor = defineFlavor({
+    specificationVersion: 'v1',
+    id: 'batch-registry',
+    displayName: 'Batch registry',
+    description: 'A registry that deletes in batches.',
+    configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'batch.example.com', checkUri: registryUriProblem }),
+    create: () => ({
+      async deleteImages(images) {
+        return { deleted: images.map((image) => `${image.repository}:${image.tag}`), failures: [] };
+      },
+    }),
+  });
+
+  it('hands every image to the flavor in one call when it deletes in batches', async () => {
+    const registry = createContainerRegistry({ flavor: batchFlavor, config: { uri: 'batch.example.com' }, ...noDockerConfig });
+    expect(await registry.deleteImages(['batch.example.com/a:1', 'batch.example.com/b:2'])).toEqual({ deleted: ['a:1', 'b:2'], failures: [] });
+  });
+
+  it('checks every name before deleting anything', async () => {
+    const registry = createContainerRegistry({ flavor: batchFlavor, config: { uri: 'batch.example.com' }, ...noDockerConfig });
+    await expect(registry.deleteImages(['batch.example.com/a:1', 'other.example.com/b:2'])).rejects.toMatchObject({ code: 'IMAGE_NOT_IN_REGISTRY' });
+    await expect(registry.deleteImages(['batch.example.com/a'])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('falls back to one deletion per image, reporting the missing ones as failures', async () => {
+    const deletedDigests: string[] = [];
+    const registry = createContainerRegistry({
+      flavor: defaultFlavor,
+      config: { uri: 'localhost:5000' },
+      registryApi: {
+        checkCredentials: async () => undefined,
+        getManifestDigest: async () => undefined,
+        listTags: async () => [],
+        listImages: async () => [],
+        async deleteImage(image) {
+          if (image.tag === 'gone') throw new RegistryKitError('NOT_FOUND', 'no such tag');
+          deletedDigests.push(image.tag ?? '');
+          return { deleted: [`${image.repository}:${image.tag}`], failures: [] };
+        },
+      },
+      ...noDockerConfig,
+    });
+    const result = await registry.deleteImages(['localhost:5000/app:1', 'localhost:5000/app:gone', 'localhost:5000/app:2']);
+    expect(result.deleted).toEqual(['app:1', 'app:2']);
+    expect(result.failures).toEqual([{ reference: 'localhost:5000/app:gone', code: 'NOT_FOUND', reason: 'no such tag' }]);
+  });
+});
+
+describe('listRepositories', () => {
+  const catalogFlavor = defineFlavor({
+    specificationVersion: 'v1',
+    id: 'catalog-registry',
+    displayName: 'Catalog registry',
+    description: 'A registry that lists its repositories.',
+    configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'catalog.example.com', checkUri: registryUriProblem }),
+    create: () => ({ listRepositories: async () => ['team/b', 'other/c', 'team/a', 'teamx/d'] }),
+  });
+
+  it('answers full names of the repositories under the uri, sorted', async () => {
+    const registry = createContainerRegistry({ flavor: catalogFlavor, config: { uri: 'catalog.example.com/team' }, ...noDockerConfig });
+    expect(await registry.listRepositories()).toEqual(['catalog.example.com/team/a', 'catalog.example.com/team/b']);
+  });
+
+  it('says so when neither the flavor nor the registry client can list them', async () => {
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'localhost:5000' }, ...noDockerConfig });
+    await expect(registry.listRepositories()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});

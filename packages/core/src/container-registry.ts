@@ -5,6 +5,7 @@ import { RegistryKitError } from './errors.js';
 import type { BaseRegistryConfigSchema, CallOptions, ContainerRegistryFlavor, FlavorImplementation } from './flavor.js';
 import {
   canonicalRegistryHost,
+  formatImageReference,
   type ImageReference,
   isValidTag,
   parseImageReference,
@@ -68,12 +69,20 @@ export interface ContainerRegistry {
   /** The manifest digest `image` (a tag or digest under the uri) points at, or undefined when absent. */
   getImageDigest(image: string, options?: CallOptions): Promise<string | undefined>;
   imageExists(image: string, options?: CallOptions): Promise<boolean>;
+  /** The repositories under the uri, as full names (`<host>/<path>`) that `listTags` and `listImages` take. */
+  listRepositories(options?: CallOptions): Promise<string[]>;
   /** The tags of a repository under the uri, e.g. `localhost:5000/team/app`. */
   listTags(repository: string, options?: CallOptions): Promise<string[]>;
   /** The images (manifests) of a repository under the uri, with tags and, where known, size and push time. */
   listImages(repository: string, options?: CallOptions): Promise<ImageSummary[]>;
   /** Deletes an image by digest (the manifest and its tags) or a single tag; partial failures are reported, not thrown. */
   deleteImage(image: string, options?: CallOptions): Promise<DeleteImageResult>;
+  /**
+   * Deletes several images (each a tag or a digest under the uri): in the flavor's batches where
+   * it has them, else one by one. Every name is checked before anything is deleted; images that
+   * are missing or refused are reported in `failures`, never hidden.
+   */
+  deleteImages(images: readonly string[], options?: CallOptions): Promise<DeleteImageResult>;
 }
 
 export interface CreateContainerRegistryOptions<Schema extends BaseRegistryConfigSchema & ConfigSchema> {
@@ -252,6 +261,23 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
       return (await registry.getImageDigest(image, options)) !== undefined;
     },
 
+    async listRepositories(options = {}) {
+      let paths: string[];
+      if (implementation.listRepositories) {
+        paths = await implementation.listRepositories(options);
+      } else {
+        const catalog = registryApi?.listRepositories?.bind(registryApi);
+        if (!catalog) {
+          throw new RegistryKitError('UNSUPPORTED', `Registry "${name}" cannot list repositories: the ${flavor.id} flavor does not do it natively and the registry client gives no catalog.`, {
+            details: { registry: name, capability: 'list repositories' },
+          });
+        }
+        paths = await withCredentials(options, (credentials) => catalog(uri.host, { credentials, signal: options.signal }));
+      }
+      const under = uri.namespace === '' ? paths : paths.filter((path) => path === uri.namespace || path.startsWith(`${uri.namespace}/`));
+      return under.map((path) => `${uri.host}/${path}`).sort();
+    },
+
     async listTags(repository, options = {}) {
       const target = repositoryOf(ownReference(repository, 'Repository'), repository);
       if (implementation.listTags) return implementation.listTags(target, options);
@@ -267,15 +293,38 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     },
 
     async deleteImage(image, options = {}) {
-      const reference = ownReference(image, 'Image');
-      if (reference.tag === undefined && reference.digest === undefined) {
-        throw new RegistryKitError('INVALID_ARGUMENT', `Cannot delete "${image}": name a tag or a digest.`, { details: { image } });
-      }
+      const reference = deletableReference(image);
       if (implementation.deleteImage) return implementation.deleteImage(reference, options);
       const api = requireApi('delete images');
       return withCredentials(options, (credentials) => api.deleteImage(reference, { credentials, signal: options.signal }));
     },
+
+    async deleteImages(images, options = {}) {
+      const references = images.map(deletableReference);
+      if (implementation.deleteImages) return implementation.deleteImages(references, options);
+      const deleted: string[] = [];
+      const failures: DeleteImageResult['failures'][number][] = [];
+      for (const [index, image] of images.entries()) {
+        try {
+          const result = await registry.deleteImage(image, options);
+          deleted.push(...result.deleted);
+          failures.push(...result.failures);
+        } catch (error) {
+          if (!RegistryKitError.hasCode(error, 'NOT_FOUND', 'PERMISSION_DENIED')) throw error;
+          failures.push({ reference: formatImageReference(references[index]!), code: error.code, reason: error.message });
+        }
+      }
+      return { deleted, failures };
+    },
   };
+
+  function deletableReference(image: string): ImageReference {
+    const reference = ownReference(image, 'Image');
+    if (reference.tag === undefined && reference.digest === undefined) {
+      throw new RegistryKitError('INVALID_ARGUMENT', `Cannot delete "${image}": name a tag or a digest.`, { details: { image } });
+    }
+    return reference;
+  }
   return registry;
 }
 

@@ -40,9 +40,13 @@ export interface FlavorImplementation {
   // Capabilities a flavor implements natively (ECR's DescribeImages, Docker Hub's API…);
   // without them the component uses the generic registry API.
   getImageDigest?(image: ImageReference, options: CallOptions): Promise<string | undefined>;
+  /** Every repository path in the registry, e.g. `team/app` (ECR's DescribeRepositories, ACR's catalog). */
+  listRepositories?(options: CallOptions): Promise<string[]>;
   listTags?(repository: RepositoryReference, options: CallOptions): Promise<string[]>;
   listImages?(repository: RepositoryReference, options: CallOptions): Promise<ImageSummary[]>;
   deleteImage?(image: ImageReference, options: CallOptions): Promise<DeleteImageResult>;
+  /** Deletes several images in the registry's own batches (ECR: 100 per call); per-image failures are reported. */
+  deleteImages?(images: readonly ImageReference[], options: CallOptions): Promise<DeleteImageResult>;
 }
 
 /** The fields every flavor's configuration has. */

@@ -49,6 +49,8 @@ export interface RegistryApi {
   checkCredentials(registryHost: string, request: RegistryApiRequest): Promise<void>;
   /** The manifest digest `image` (by tag or digest) resolves to, or undefined when it does not exist. */
   getManifestDigest(image: ImageReference, request: RegistryApiRequest): Promise<string | undefined>;
+  /** Every repository path in the registry (the `_catalog`), where the registry allows it. */
+  listRepositories?(registryHost: string, request: RegistryApiRequest): Promise<string[]>;
   /** Every tag of the repository, following pagination. */
   listTags(repository: RepositoryReference, request: RegistryApiRequest): Promise<string[]>;
   /** The manifests of the repository with their tags (and children, for indexes). */

@@ -24,9 +24,14 @@ export {
 } from './certificates.js';
 export { loopbackAddress, mapHostname } from './hosts-file.js';
 export {
+  parseTokenScope,
+  readRequestText,
   startTokenIssuer,
   type StartTokenIssuerOptions,
   type TokenAccess,
   type TokenIssuerFixture,
   type TokenRequestRecord,
 } from './token-issuer.js';
+export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
+export { listStoredRepositories, readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
+export { waitForEngineToResolve } from './engine-resolution.js';

@@ -99,7 +99,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://issuer');
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const form = method === 'POST' ? new URLSearchParams(await body(request)) : url.searchParams;
+    const form = method === 'POST' ? new URLSearchParams(await readRequestText(request)) : url.searchParams;
     const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter((scope) => scope.length > 0);
     let user: string | undefined;
     let kind: TokenRequestRecord['grant'] = 'anonymous';
@@ -139,7 +139,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       }
     }
     if (form.get('service') !== service) return answer(400, { errors: [{ code: 'DENIED', message: `unknown service ${form.get('service')}` }] });
-    const access = scopes.map(parseScope).filter((item): item is TokenAccess => item !== undefined).map((item) => ({ ...item, actions: [...grant(user, item)] }));
+    const access = scopes.map(parseTokenScope).filter((item): item is TokenAccess => item !== undefined).map((item) => ({ ...item, actions: [...grant(user, item)] }));
     const token = signToken(user === undefined ? { access } : { user, access });
     const expiresIn = options.expiresInSeconds ?? 300;
     const payload: Record<string, unknown> = { expires_in: expiresIn, issued_at: new Date().toISOString() };
@@ -191,14 +191,15 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
 }
 
 /** `repository:team/app:pull,push` → { type, name, actions }; names may contain colons (ports). */
-function parseScope(scope: string): TokenAccess | undefined {
+export function parseTokenScope(scope: string): TokenAccess | undefined {
   const first = scope.indexOf(':');
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter((action) => action.length > 0) };
 }
 
-function body(request: IncomingMessage): Promise<string> {
+/** The whole body of a request, as text: for servers that fake a registry's or a cloud's endpoints. */
+export function readRequestText(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     request.setEncoding('utf8');
