@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   /** The operation was aborted through its AbortSignal. */
   'ABORTED',
+  /** An image build failed: a Dockerfile step, the build context, or the engine while building. */
+  'BUILD_FAILED',
 ] as const;
 
 export type RegistryKitErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ContextEntry } from './build-context.js';
+import type { DockerSettings } from './docker-settings.js';
+
+/** The label every built image carries: the checksum of what it was built from. */
+export const CHECKSUM_LABEL = 'io.registrykit.build.checksum';
+
+// Bumped whenever what goes into the checksum changes, so old checksums stop matching.
+const CHECKSUM_VERSION = 'registrykit-build-checksum/1';
+const READS_AT_ONCE = 64;
+
+/** An image a build starts from, and what pins its content. */
+export interface BaseImageIdentity {
+  /** As the Dockerfile names it, e.g. `127.0.0.1:5000/base:1`. */
+  readonly image: string;
+  /** The registry's manifest digest, or the engine's image id for an image that exists only locally. */
+  readonly identity: string;
+}
+
+export interface BuildChecksumInputs {
+  readonly settings: DockerSettings;
+  /** The Dockerfile the engine builds, generated or the user's own. */
+  readonly dockerfile: string;
+  /** `os/arch[/variant]` the image is built for: the setting, else the engine's. */
+  readonly platform: string;
+  readonly baseImages: readonly BaseImageIdentity[];
+  /** Every entry of the context the engine receives, generated files included. */
+  readonly entries: readonly ContextEntry[];
+}
+
+export interface BuildChecksum {
+  /** `sha256:<64 hex>`. */
+  readonly checksum: string;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** Paths and names: where things are, or what the image is called, not what it holds. */
+const NOT_CONTENT = new Set(['dockerfile', 'buildContextRoot', 'requirementsFile', 'repository', 'tag']);
+
+/**
+ * The checksum of everything that decides an image's content: the settings that shape it, the
+ * Dockerfile, the platform, the base images' digests (a re-pushed parent tag changes it), and
+ * every context entry's relative path, type, normalized mode and content (or link target).
+ * Paths, mtimes, owners and the machine's directory layout stay out, so a fresh checkout on
+ * another machine gives the same value. Line endings are hashed as they are: a checkout that
+ * turns LF into CRLF sends different bytes, and the image would differ too.
+ */
+export async function computeBuildChecksum(inputs: BuildChecksumInputs): Promise<BuildChecksum> {
+  const { digest: context, bytes } = await contextDigest(inputs.entries);
+  const settings = Object.fromEntries(Object.entries(inputs.settings).filter(([key, value]) => !NOT_CONTENT.has(key) && value !== undefined));
+  const document = canonicalJson({
+    version: CHECKSUM_VERSION,
+    settings,
+    dockerfile: sha256(inputs.dockerfile),
+    platform: inputs.platform,
+    baseImages: inputs.baseImages.map(({ image, identity }) => [image, identity]),
+    context,
+  });
+  return { checksum: `sha256:${sha256(document)}`, files: inputs.entries.filter((entry) => entry.type === 'file').length, bytes };
+}
+
+/** One line per entry, in the order given (listBuildContext sorts), hashed together. */
+async function contextDigest(entries: readonly ContextEntry[]): Promise<{ digest: string; bytes: number }> {
+  const lines = new Array<string>(entries.length);
+  let bytes = 0;
+  let next = 0;
+  // A pool of reads: one at a time is slow, all at once exhausts file descriptors.
+  const worker = async () => {
+    for (let index = next++; index < entries.length; index = next++) {
+      const entry = entries[index]!;
+      let content = '';
+      if (entry.type === 'symlink') content = entry.linkTarget ?? '';
+      else if (entry.type === 'file') {
+        const data = entry.content ?? (await readFile(entry.source!));
+        bytes += data.length;
+        content = sha256(data);
+      }
+      lines[index] = `${entry.type}\u0000${entry.mode.toString(8)}\u0000${entry.path}\u0000${content}\n`;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, entries.length) }, worker));
+  return { digest: sha256(lines.join('')), bytes };
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
+}
