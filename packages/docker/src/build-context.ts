@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { RegistryKitError } from '@registrykit/core';
 import tar from 'tar-stream';
@@ -117,6 +117,10 @@ const MTIME = new Date('1980-01-01T00:00:00Z');
  */
 export function contextTar(entries: readonly ContextEntry[]): Readable {
   const pack = tar.pack();
+  // tar-stream destroys its pack without a reason when an entry goes wrong; the reason travels
+  // through this stream instead.
+  const out = new PassThrough();
+  pack.pipe(out);
   void (async () => {
     for (const entry of entries) {
       const header = { name: entry.path, mode: entry.mode, mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
@@ -131,8 +135,8 @@ export function contextTar(entries: readonly ContextEntry[]): Readable {
       }
     }
     pack.finalize();
-  })().catch((error: unknown) => pack.destroy(error as Error));
-  return pack;
+  })().catch((error: unknown) => out.destroy(error as Error));
+  return out;
 }
 
 function addEntry(pack: tar.Pack, header: tar.Headers, content?: Buffer): Promise<void> {

@@ -115,8 +115,9 @@ export interface ResolvedDockerSettings {
 export async function resolveDockerSettings(input: unknown, options: ResolveDockerSettingsOptions = {}): Promise<ResolvedDockerSettings> {
   const subject = options.subject ?? 'the Docker settings';
   const problems = configProblems(dockerSettingsSchema, input);
-  const values = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  problems.push(...combinationProblems(values), ...mapKeyProblems(values));
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  const values = (isObject ? input : {}) as Record<string, unknown>;
+  if (isObject) problems.push(...combinationProblems(values), ...mapKeyProblems(values));
 
   const root = await realDirectory(resolve(options.root ?? process.cwd()), 'root', problems);
   const base = resolve(options.baseDirectory ?? root ?? process.cwd());
