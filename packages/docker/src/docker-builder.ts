@@ -274,6 +274,9 @@ async function registryConfig(context: RunBuildContext): Promise<Record<string, 
 
 const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 const OUTPUT_KEPT = 60;
+const ANSI_ESCAPE = /\u001b\[[0-9;]*m/g;
+// The builder's own bookkeeping lines, left out of a failed step's output.
+const BOOKKEEPING = /^ ---> |^Removing intermediate container /;
 
 /** Turns the classic builder's stream into events, remembering the current step and its output. */
 class BuildTracker {
@@ -295,7 +298,9 @@ class BuildTracker {
     }
   }
 
-  private line(text: string): void {
+  private line(raw: string): void {
+    // The engine paints a step's stderr red with ANSI escapes.
+    const text = raw.replace(ANSI_ESCAPE, '');
     const step = STEP.exec(text);
     if (step) {
       this.step = { step: Number(step[1]), steps: Number(step[2]), instruction: step[3]! };
@@ -328,7 +333,7 @@ function buildFailure(
       { cause: error, details: { step: step?.step, instruction: step?.instruction } },
     );
   }
-  const output = tracker.output.filter((line) => line.trim().length > 0);
+  const output = tracker.output.filter((line) => line.trim().length > 0 && !BOOKKEEPING.test(line));
   const shown = output.length > 0 ? `\nOutput of the step:\n${output.map((line) => `  ${line}`).join('\n')}` : '';
   return new RegistryKitError('BUILD_FAILED', `Building ${context.image} failed${atStep}: ${error.message}${shown}`, {
     cause: error,
