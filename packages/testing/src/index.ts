@@ -1,5 +1,13 @@
 export { startDockerEngine, type DockerEngineFixture, type StartDockerEngineOptions } from './docker-engine.js';
 export { freePort } from './processes.js';
+export {
+  startFaultProxy,
+  type FaultAction,
+  type FaultProxyFixture,
+  type FaultRule,
+  type ProxiedRequest,
+  type StartFaultProxyOptions,
+} from './fault-proxy.js';
 export { startRegistry, type RegistryAuth, type RegistryFixture, type StartRegistryOptions } from './registry-server.js';
 export { commandExists, ensureCommands, SERVICE_COMMANDS, type RequiredCommand } from './system-packages.js';
 export { buildTestImage, type BuildTestImageOptions } from './test-images.js';
