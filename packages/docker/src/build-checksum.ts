@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import type { ContextEntry } from './build-context.js';
+import { readFileSync } from 'node:fs';
+import { type ContextEntry, timeSlicer } from './build-context.js';
 import type { DockerSettings } from './docker-settings.js';
 
 /** The label every built image carries: the checksum of what it was built from. */
@@ -8,7 +8,6 @@ export const CHECKSUM_LABEL = 'io.registrykit.build.checksum';
 
 // Bumped whenever what goes into the checksum changes, so old checksums stop matching.
 const CHECKSUM_VERSION = 'registrykit-build-checksum/1';
-const READS_AT_ONCE = 64;
 
 /** An image a build starts from, and what pins its content. */
 export interface BaseImageIdentity {
@@ -63,25 +62,21 @@ export async function computeBuildChecksum(inputs: BuildChecksumInputs): Promise
 
 /** One line per entry, in the order given (listBuildContext sorts), hashed together. */
 async function contextDigest(entries: readonly ContextEntry[]): Promise<{ digest: string; bytes: number }> {
-  const lines = new Array<string>(entries.length);
+  const hash = createHash('sha256');
+  const slice = timeSlicer();
   let bytes = 0;
-  let next = 0;
-  // A pool of reads: one at a time is slow, all at once exhausts file descriptors.
-  const worker = async () => {
-    for (let index = next++; index < entries.length; index = next++) {
-      const entry = entries[index]!;
-      let content = '';
-      if (entry.type === 'symlink') content = entry.linkTarget ?? '';
-      else if (entry.type === 'file') {
-        const data = entry.content ?? (await readFile(entry.source!));
-        bytes += data.length;
-        content = sha256(data);
-      }
-      lines[index] = `${entry.type}\u0000${entry.mode.toString(8)}\u0000${entry.path}\u0000${content}\n`;
+  for (const entry of entries) {
+    await slice();
+    let content = '';
+    if (entry.type === 'symlink') content = entry.linkTarget ?? '';
+    else if (entry.type === 'file') {
+      const data = entry.content ?? readFileSync(entry.source!);
+      bytes += data.length;
+      content = sha256(data);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, entries.length) }, worker));
-  return { digest: sha256(lines.join('')), bytes };
+    hash.update(`${entry.type}\u0000${entry.mode.toString(8)}\u0000${entry.path}\u0000${content}\n`);
+  }
+  return { digest: hash.digest('hex'), bytes };
 }
 
 function sha256(data: string | Buffer): string {

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
@@ -35,18 +35,19 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
   const mayReinclude = matcher.hasExceptions;
   const entries: ContextEntry[] = [];
   const pending: string[] = [''];
+  const slice = timeSlicer();
   while (pending.length > 0) {
+    await slice();
     const directory = pending.pop()!;
     let children;
     try {
-      children = await readdir(join(root, directory), { withFileTypes: true });
+      children = readdirSync(join(root, directory), { withFileTypes: true });
     } catch (error) {
       throw new RegistryKitError('BUILD_FAILED', `Cannot read ${join(root, directory)} in the build context: ${(error as Error).message}`, {
         cause: error,
         details: { path: directory },
       });
     }
-    const files: string[] = [];
     for (const child of children) {
       const path = directory === '' ? child.name : `${directory}/${child.name}`;
       const ignored = matcher.ignores(path);
@@ -57,19 +58,29 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
       } else if (ignored) {
         continue;
       } else if (child.isFile()) {
-        files.push(path);
+        const source = join(root, path);
+        const { mode, size } = lstatSync(source);
+        entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source });
       } else if (child.isSymbolicLink()) {
-        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: await readlink(join(root, path)) });
+        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readlinkSync(join(root, path)) });
       }
     }
-    // One directory's files are looked at together: a stat at a time is what makes a walk slow.
-    const stats = await Promise.all(files.map((path) => lstat(join(root, path))));
-    files.forEach((path, index) => {
-      const { mode, size } = stats[index]!;
-      entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source: join(root, path) });
-    });
   }
   return entries.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/**
+ * Synchronous file system calls, in slices of about 10 ms with the event loop let through in
+ * between: for thousands of small files they are several times faster than promises, which
+ * pay a thread-pool round trip per call, while timers, signals and sockets still get their turn.
+ */
+export function timeSlicer(sliceMs = 10): () => Promise<void> {
+  let sliceStart = performance.now();
+  return async () => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
 }
 
 /** Orders paths by their UTF-16 code units, the same on every machine and locale. */
