@@ -35,6 +35,10 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   /** The operation was aborted through its AbortSignal. */
   'ABORTED',
+  /** A named thing (a registry, a connector, a flavor id) already exists. */
+  'ALREADY_EXISTS',
+  /** A local store (the CLI's config directory) cannot be read, written or locked. */
+  'STORE_FAILED',
   /** An image build failed: a Dockerfile step, the build context, or the engine while building. */
   'BUILD_FAILED',
 ] as const;

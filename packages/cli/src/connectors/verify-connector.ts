@@ -1,0 +1,25 @@
+import { RegistryKitError, type ServiceConnector, type VerifyConnectorResult } from '@registrykit/core';
+
+/**
+ * Proves a connector's credentials work, talking to the registry through the OCI registry API
+ * (`@registrykit/oci`, loaded only here). Loopback registries are reached over plain HTTP, as
+ * docker does; REGISTRYKIT_PLAIN_HTTP_REGISTRIES (comma-separated hosts) adds other insecure
+ * ones. Failures keep their code and say which connector failed.
+ */
+export async function verifyConnector(connector: ServiceConnector, name: string, env: NodeJS.ProcessEnv, registryHost?: string | undefined): Promise<VerifyConnectorResult> {
+  const { createOciClient } = await import('@registrykit/oci');
+  const plainHttpRegistries = (env['REGISTRYKIT_PLAIN_HTTP_REGISTRIES'] ?? '')
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host.length > 0);
+  try {
+    return await connector.verify({ registryHost, registryApi: createOciClient({ plainHttpRegistries }) });
+  } catch (error) {
+    if (!RegistryKitError.isInstance(error)) throw error;
+    const target = registryHost ?? connector.registryHost;
+    throw new RegistryKitError(error.code, `The service connector "${name}" could not be verified${target ? ` against ${target}` : ''}: ${error.message}`, {
+      cause: error,
+      details: { ...error.details, connector: name },
+    });
+  }
+}
