@@ -202,7 +202,7 @@ describe('building images on a real engine and pushing them to a real registry',
       ].join('\n'),
     );
     await writeFile(join(dir, 'data.txt'), 'data\n');
-    const result = await build({ dockerfile: 'own/Dockerfile', buildContextRoot: 'own', buildArgs: { MESSAGE: 'from a build arg' }, target: 'final', labels: { stage: 'final' } });
+    const result = await build({ dockerfile: 'own/Dockerfile', buildContextRoot: 'own', buildArgs: { MESSAGE: 'from a build arg' }, target: 'final', labels: { stage: 'final' }, platform: 'linux/amd64' });
     expect((await skopeo(result.image)).Labels).toMatchObject({ stage: 'final', [CHECKSUM_LABEL]: result.checksum });
     expect(await runInImage(dockerHost, result.reference, ['cat', '/work/both'])).toBe('from a build arg\ndata\n');
   });
@@ -235,6 +235,56 @@ describe('building images on a real engine and pushing them to a real registry',
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
     expect(JSON.stringify({ message: (error as Error).message, details: (error as RegistryKitError).details })).not.toContain(wrong);
+  });
+
+  it('pulls a base image from another private registry with the docker config credentials for its host', async () => {
+    const otherUser = 'other-user';
+    const otherPassword = 'other/pass+word';
+    const other = await startRegistry({ auth: { type: 'htpasswd', users: { [otherUser]: otherPassword } } });
+    try {
+      const otherParent = `${other.host}/mirror/busybox:1`;
+      const local = `rk-build-other-${randomBytes(4).toString('hex')}:1`;
+      await importBaseImage(dockerHost, local, 'other parent');
+      const otherRegistry = createContainerRegistry({
+        flavor: defaultFlavor,
+        config: { uri: other.host },
+        credentials: { type: 'basic', username: otherUser, password: otherPassword },
+        dockerCredentials: false,
+      });
+      await otherRegistry.pushImage(otherParent, { source: local, pusher: createDockerPusher({ dockerHost }) });
+      await dockerCli(dockerHost, ['rmi', local, otherParent]);
+      const dockerConfig = join(workDir, 'docker-config');
+      await mkdir(dockerConfig, { recursive: true });
+      const auth = Buffer.from(`${otherUser}:${otherPassword}`).toString('base64');
+      await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [other.host]: { auth } } }));
+
+      const events: BuildProgressEvent[] = [];
+      const result = await createDockerImageBuilder({ dockerHost, registryApi: createOciClient(), env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).build({
+        registry,
+        root: project,
+        settings: { parentImage: otherParent, buildContextRoot: 'app', repository: 'team/from-other' },
+        onProgress: (event) => events.push(event),
+      });
+      expect(events.some((event) => event.type === 'pull')).toBe(true);
+      expect(await runInImage(dockerHost, result.reference, ['cat', '/etc/base-marker'])).toBe('other parent\n');
+      expect(JSON.stringify(events)).not.toContain(otherPassword);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('stops when its signal aborts, pushing nothing', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const error = await createDockerImageBuilder({ dockerHost })
+      .build({ registry, root: project, settings: { ...SETTINGS, parentImage, repository: 'team/aborted' }, signal: controller.signal })
+      .catch((caught: unknown) => caught);
+    expect(RegistryKitError.hasCode(error, 'ABORTED')).toBe(true);
+    const tags = await registry.listTags(`${proxy.host}/team/aborted`).catch((caught: unknown) => {
+      if (RegistryKitError.hasCode(caught, 'NOT_FOUND')) return [];
+      throw caught;
+    });
+    expect(tags).toEqual([]);
   });
 
   it('pushes an image the engine still has without building it again when the registry lost it', async () => {
