@@ -93,6 +93,14 @@ async function build(settings: object, extra: { tag?: string; events?: BuildProg
 
 const skopeo = (image: string) => skopeoInspect(image, { credentials: CREDENTIALS });
 
+/** The repository's tags; none when the registry does not know the repository. */
+async function tagsOf(repository: string): Promise<string[]> {
+  return registry.listTags(repository).catch((caught: unknown) => {
+    if (RegistryKitError.hasCode(caught, 'NOT_FOUND')) return [];
+    throw caught;
+  });
+}
+
 describe('building images on a real engine and pushing them to a real registry', () => {
   let first: BuildResult;
 
@@ -221,11 +229,7 @@ describe('building images on a real engine and pushing them to a real registry',
     expect(message).toContain('  it broke');
     expect(message).not.toContain('Running in');
     expect((error as RegistryKitError).details).toMatchObject({ step: 2, steps: 3 });
-    const tags = await registry.listTags(`${proxy.host}/team/failing`).catch((caught: unknown) => {
-      if (RegistryKitError.hasCode(caught, 'NOT_FOUND')) return [];
-      throw caught;
-    });
-    expect(tags).toEqual([]);
+    expect(await tagsOf(`${proxy.host}/team/failing`)).toEqual([]);
   });
 
   it('refuses wrong registry credentials before building, without showing the password', async () => {
@@ -273,6 +277,14 @@ describe('building images on a real engine and pushing them to a real registry',
     }
   });
 
+  it('rejects with ENGINE_UNAVAILABLE when no engine listens', async () => {
+    const error = await createDockerImageBuilder({ dockerHost: `unix://${join(workDir, 'no-engine.sock')}` })
+      .build({ registry, root: project, settings: { ...SETTINGS, parentImage } })
+      .catch((caught: unknown) => caught);
+    expect(RegistryKitError.hasCode(error, 'ENGINE_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('no-engine.sock');
+  });
+
   it('stops when its signal aborts, pushing nothing', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -280,11 +292,7 @@ describe('building images on a real engine and pushing them to a real registry',
       .build({ registry, root: project, settings: { ...SETTINGS, parentImage, repository: 'team/aborted' }, signal: controller.signal })
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'ABORTED')).toBe(true);
-    const tags = await registry.listTags(`${proxy.host}/team/aborted`).catch((caught: unknown) => {
-      if (RegistryKitError.hasCode(caught, 'NOT_FOUND')) return [];
-      throw caught;
-    });
-    expect(tags).toEqual([]);
+    expect(await tagsOf(`${proxy.host}/team/aborted`)).toEqual([]);
   });
 
   it('pushes an image the engine still has without building it again when the registry lost it', async () => {
