@@ -11,6 +11,7 @@ export {
 export { startRegistry, type RegistryAuth, type RegistryFixture, type StartRegistryOptions } from './registry-server.js';
 export { commandExists, ensureCommands, SERVICE_COMMANDS, type RequiredCommand } from './system-packages.js';
 export { buildTestImage, type BuildTestImageOptions } from './test-images.js';
+export { createTestOciLayout, type CreateTestOciLayoutOptions, type TestOciLayout } from './oci-layouts.js';
 export { skopeoInspect, skopeoRawManifest, type SkopeoInspection, type SkopeoOptions } from './skopeo.js';
 export {
   certificateDirectory,
