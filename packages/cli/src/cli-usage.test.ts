@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureCommands } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS, type CommandGroup, isGroup } from './command-tree.js';
 import { Cli, CLI_BIN } from './test-support/cli-runner.js';
@@ -22,14 +21,6 @@ function commandPaths(group: CommandGroup, prefix: string[] = []): { path: strin
   return Object.entries(group.children).flatMap(([name, node]) =>
     isGroup(node) ? [{ path: [...prefix, name], group: true }, ...commandPaths(node, [...prefix, name])] : [{ path: [...prefix, name], group: false }],
   );
-}
-
-/** Runs the CLI in a pseudo-terminal (util-linux `script`), so stdout and stderr are TTYs. */
-async function inTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  ensureCommands([{ command: 'script', debianPackage: 'bsdutils' }]);
-  const command = [process.execPath, CLI_BIN, ...args].map((word) => `'${word}'`).join(' ');
-  const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env: cli.env(env) });
-  return stdout;
 }
 
 describe('the registrykit command line', () => {
@@ -91,9 +82,9 @@ describe('the registrykit command line', () => {
   it('uses colors on a terminal only, and never with NO_COLOR', async () => {
     const piped = await cli.ok(['container-registry', 'flavor', 'list']);
     expect(piped.stdout).not.toContain('\u001b[');
-    const terminal = await inTerminal(['container-registry', 'flavor', 'list'], {});
+    const terminal = await cli.inTerminal(['container-registry', 'flavor', 'list'], {});
     expect(terminal).toContain('\u001b[1mFLAVOR');
-    const noColor = await inTerminal(['container-registry', 'flavor', 'list'], { NO_COLOR: '1' });
+    const noColor = await cli.inTerminal(['container-registry', 'flavor', 'list'], { NO_COLOR: '1' });
     expect(noColor).toContain('FLAVOR');
     expect(noColor).not.toContain('\u001b[');
   });

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, ensureCommands, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
+import { buildTestImage, createTestOciLayout, type RegistryFixture, skopeoInspect, startRegistry } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Cli, CLI_BIN } from './test-support/cli-runner.js';
+import { Cli } from './test-support/cli-runner.js';
 import { createFlavorProject, writeFlavorPackage } from './test-support/flavor-project.js';
 
 const run = promisify(execFile);
@@ -159,14 +159,24 @@ describe('registrykit end to end, against a real registry (htpasswd) and Docker 
     expect((await skopeoInspect(`${registry.host}/lib/app:1`, { credentials })).Digest).toBe(digestOf(pushed.stdout));
   });
 
+  it('pushes an OCI layout and a docker save archive without the Docker engine', async () => {
+    const layout = await createTestOciLayout({ layers: 2 });
+    const archive = join(work, 'app.tar');
+    await run('docker', ['save', '-o', archive, SOURCE], { env: { ...process.env, DOCKER_HOST: testDockerHost() } });
+    const noEngine = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    try {
+      const fromLayout = await cli.ok(['image', 'push', `${registry.host}/team/layout:1`, '--source', layout.source], { env: noEngine });
+      expect(digestOf(fromLayout.stdout)).toBe(layout.manifestDigest);
+      expect((await skopeoInspect(`${registry.host}/team/layout:1`, { credentials })).Digest).toBe(layout.manifestDigest);
+      const fromArchive = await cli.json<{ digest: string }>(['image', 'push', `${registry.host}/team/archive:1`, '--source', `docker-archive:${archive}`], { env: noEngine });
+      expect((await skopeoInspect(`${registry.host}/team/archive:1`, { credentials })).Digest).toBe(fromArchive.digest);
+    } finally {
+      await layout.remove();
+    }
+  });
+
   it('draws a progress bar on a terminal, without colors under NO_COLOR', async () => {
-    ensureCommands([{ command: 'script', debianPackage: 'bsdutils' }]);
-    const inTerminal = async (tag: string, env: NodeJS.ProcessEnv) => {
-      const command = [process.execPath, CLI_BIN, 'image', 'push', `${registry.host}/team/tty:${tag}`, '--source', SOURCE].map((word) => `'${word}'`).join(' ');
-      const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env: cli.env(env) });
-      cli.transcript.push(stdout);
-      return stdout;
-    };
+    const inTerminal = (tag: string, env: NodeJS.ProcessEnv) => cli.inTerminal(['image', 'push', `${registry.host}/team/tty:${tag}`, '--source', SOURCE], env);
     const colored = await inTerminal('1', {});
     expect(colored).toMatch(/\r\u001b\[KPushing .*tty:1 \[.*\]\s+\d+% .* layers/);
     expect(colored).toContain('\u001b[32m');

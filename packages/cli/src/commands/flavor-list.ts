@@ -22,7 +22,7 @@ export async function run({ args, out, store, search }: CommandContext): Promise
       flavor.package ?? flavor.source ?? '',
       flavor.installed
         ? out.style.green(flavor.version ? `installed (${flavor.version})` : 'installed')
-        : out.style.yellow(flavor.installCommand ? `not installed: ${flavor.installCommand}` : 'missing'),
+        : out.style.yellow(flavor.installCommand ? `not installed: ${flavor.installCommand}` : 'missing: the module is gone'),
     ]),
   );
 }

@@ -1,6 +1,7 @@
-import { canonicalRegistryHost, parseImageReference, parseRegistryUri, RegistryKitError } from '@registrykit/core';
+import { canonicalRegistryHost, type ImagePusher, parseImageReference, parseRegistryUri, RegistryKitError } from '@registrykit/core';
 import { stringOption } from '../args.js';
 import type { CommandContext, CommandModule } from '../command.js';
+import { ociClientOptions } from '../oci-client-options.js';
 import { createPushProgress } from '../push-progress.js';
 import { openRegistry } from '../registries/open-registry.js';
 import { requireRegistry } from '../store/records.js';
@@ -9,13 +10,18 @@ import type { RegistryRecord, StoreDocument } from '../store/store-document.js';
 export const spec: CommandModule['spec'] = {
   path: 'image push',
   description:
-    'Pushes a local image through the Docker engine (DOCKER_HOST, else /var/run/docker.sock) to a registered container registry, with ' +
-    "the registry's credentials (its service connector, its flavor, or the docker config). The registry is the one whose uri the image " +
-    'name starts with, or the one given with --registry. Prints the immutable reference (repo@sha256:…).',
+    'Pushes an image to a registered container registry with its credentials (its service connector, its flavor, or the docker config). ' +
+    'A local image goes through the Docker engine (DOCKER_HOST, else /var/run/docker.sock); an OCI image layout (--source oci:<dir>[:<tag>]) ' +
+    'or a `docker save` archive (--source docker-archive:<path>) is pushed without a daemon, over the registry API. The registry is the one ' +
+    'whose uri the image name starts with, or the one given with --registry. Prints the immutable reference (repo@sha256:…).',
   positionals: [{ name: 'image', description: 'The image to push, under the registry uri, e.g. localhost:5000/team/app:1.0.' }],
   options: {
     registry: { type: 'string', short: 'r', valueName: '<name>', description: 'The container registry to push through; default: the one the image name belongs to.' },
-    source: { type: 'string', valueName: '<local image>', description: 'A local image to tag as <image> first, e.g. app:dev.' },
+    source: {
+      type: 'string',
+      valueName: '<image|oci:dir|docker-archive:path>',
+      description: 'What to push: a local image to tag as <image> first (app:dev), or, without a daemon, oci:<dir>[:<tag>] or docker-archive:<path>.',
+    },
     json: { type: 'boolean', description: 'Print the result as JSON: image, digest, reference, size.' },
   },
   examples: ['registrykit image push localhost:5000/team/app:1.0', 'registrykit image push localhost:5000/team/app:1.0 --source app:dev --registry local --json'],
@@ -27,13 +33,14 @@ export async function run(context: CommandContext): Promise<void> {
   const document = await store.read();
   const registryName = stringOption(args, 'registry');
   const record = registryName === undefined ? registryForImage(image, document) : requireRegistry(document, registryName);
-  const { createDockerPusher } = await import('@registrykit/docker');
-  const registry = await openRegistry(record, document, context, { pusher: createDockerPusher({ dockerHost: env['DOCKER_HOST'] }) });
-  out.debug(`pushing ${image} through "${record.name}" (${record.flavor}, ${registry.uri})`);
+  const source = stringOption(args, 'source');
+  const pusher = await pusherFor(source, env);
+  const registry = await openRegistry(record, document, context, { pusher });
+  out.debug(`pushing ${image} through "${record.name}" (${record.flavor}, ${registry.uri}) with ${pusher.name}`);
   const progress = createPushProgress(out, image, out.streams.stderr.isTTY === true);
   let result;
   try {
-    result = await registry.pushImage(image, { source: stringOption(args, 'source'), onProgress: progress.update });
+    result = await registry.pushImage(image, { source, onProgress: progress.update });
   } finally {
     progress.finish();
   }
@@ -43,6 +50,16 @@ export async function run(context: CommandContext): Promise<void> {
     ['digest', result.digest],
     ['reference', result.reference],
   ]);
+}
+
+/** The Docker engine for local images; the daemonless OCI pusher for layouts and archives (uncompressed archive layers are gzipped). */
+async function pusherFor(source: string | undefined, env: NodeJS.ProcessEnv): Promise<ImagePusher> {
+  if (source !== undefined && /^(oci|docker-archive):/.test(source)) {
+    const { createOciPusher } = await import('@registrykit/oci');
+    return createOciPusher({ clientOptions: ociClientOptions(env), compressLayers: source.startsWith('docker-archive:') });
+  }
+  const { createDockerPusher } = await import('@registrykit/docker');
+  return createDockerPusher({ dockerHost: env['DOCKER_HOST'] });
 }
 
 /** The registry whose uri the image name is under; the most specific uri wins. */

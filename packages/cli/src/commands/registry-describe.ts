@@ -18,7 +18,7 @@ export async function run({ args, out, store }: CommandContext): Promise<void> {
   out.print(`Container registry ${out.style.bold(registry.name)}`);
   out.fields([
     ['flavor', registry.flavor],
-    ['connector', registry.connector === undefined ? '- (credentials from the docker config)' : `${registry.connector}${connector ? ` (${connector.type}, ${connector.authMethod})` : ' (missing!)'}`],
+    ['connector', registry.connector === undefined ? '- (credentials from the flavor or the docker config)' : `${registry.connector}${connector ? ` (${connector.type}, ${connector.authMethod})` : ' (missing!)'}`],
     ['created', registry.createdAt],
     ['updated', registry.updatedAt],
   ]);

@@ -1,19 +1,14 @@
 import { RegistryKitError, type ServiceConnector, type VerifyConnectorResult } from '@registrykit/core';
+import { ociClientOptions } from '../oci-client-options.js';
 
 /**
  * Proves a connector's credentials work, talking to the registry through the OCI registry API
- * (`@registrykit/oci`, loaded only here). Loopback registries are reached over plain HTTP, as
- * docker does; REGISTRYKIT_PLAIN_HTTP_REGISTRIES (comma-separated hosts) adds other insecure
- * ones. Failures keep their code and say which connector failed.
+ * (`@registrykit/oci`, loaded only here). Failures keep their code and say which connector failed.
  */
 export async function verifyConnector(connector: ServiceConnector, name: string, env: NodeJS.ProcessEnv, registryHost?: string | undefined): Promise<VerifyConnectorResult> {
   const { createOciClient } = await import('@registrykit/oci');
-  const plainHttpRegistries = (env['REGISTRYKIT_PLAIN_HTTP_REGISTRIES'] ?? '')
-    .split(',')
-    .map((host) => host.trim())
-    .filter((host) => host.length > 0);
   try {
-    return await connector.verify({ registryHost, registryApi: createOciClient({ plainHttpRegistries }) });
+    return await connector.verify({ registryHost, registryApi: createOciClient(ociClientOptions(env)) });
   } catch (error) {
     if (!RegistryKitError.isInstance(error)) throw error;
     const target = registryHost ?? connector.registryHost;

@@ -1,8 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ensureCommands } from '@registrykit/testing';
+
+const run = promisify(execFile);
 
 /** The built binary: tests drive what users run. */
 export const CLI_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'bin.js');
@@ -61,6 +65,18 @@ export class Cli {
     const result = await this.run(args, options);
     if (result.code !== 0) throw new Error(`registrykit ${args.join(' ')} exited ${result.code}:\n${result.stdout}${result.stderr}`);
     return result;
+  }
+
+  /**
+   * Runs a command in a pseudo-terminal (util-linux `script`), so its stdout and stderr are TTYs;
+   * answers what the terminal showed, both streams together.
+   */
+  async inTerminal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+    ensureCommands([{ command: 'script', debianPackage: 'bsdutils' }]);
+    const command = [process.execPath, CLI_BIN, ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+    const { stdout } = await run('script', ['-qec', command, '/dev/null'], { env: this.env(env) });
+    this.transcript.push(stdout);
+    return stdout;
   }
 
   /** Runs a command that prints JSON and parses it. */
