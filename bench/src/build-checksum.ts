@@ -1,9 +1,10 @@
 // How long registrykit takes to decide that an unchanged 5,000-file context needs no build:
-// `build()` validates the settings, walks the context through .dockerignore, hashes every file,
+// `build()` validates the settings, walks the context through .dockerignore, hashes the files,
 // asks the engine for its platform and the registry for the parent's digest, computes the
-// checksum and finds the checksum tag in the registry (target <= 300 ms). Printed against two
-// peers that read the same files in the same run: `tar -c` of the context (piped, so tar reads
-// every byte) and `git hash-object` over every file.
+// checksum and finds the checksum tag in the registry (target <= 300 ms). Timed warm (file
+// hashes remembered from the previous build, as every build after the first) and cold (no hash
+// cache: every file read), each against two peers that read the same files in the same round:
+// `tar -c` of the context (piped, so tar reads every byte) and `git hash-object` over every file.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -52,30 +53,43 @@ try {
   await buildTestImage({ dockerHost, tag: parent, runStep: false });
   await registry.pushImage(parent);
 
-  const builder = createDockerImageBuilder({ dockerHost });
+  const warmBuilder = createDockerImageBuilder({ dockerHost, hashCache: join(work, 'hashes') });
+  const coldBuilder = createDockerImageBuilder({ dockerHost, hashCache: false });
   const request = { registry, root: work, settings: { parentImage: parent, buildContextRoot: 'project', environment: { MODE: 'bench' } } };
-  const first = await builder.build(request);
+  const first = await warmBuilder.build(request);
   const listed = await listBuildContext(context);
-  console.log(`Context: ${listed.filter((entry) => entry.type === 'file').length} files sent; built and pushed once as ${first.reference}`);
-
   const paths = listed.filter((entry) => entry.type === 'file').map((entry) => entry.path);
+  console.log(`Context: ${paths.length} files sent; built and pushed once as ${first.reference}; ${ROUNDS} rounds`);
   await writeFile(join(work, 'paths.txt'), `${paths.join('\n')}\n`);
+  // Hashes taken within two seconds of a file's last change are not trusted (racy-git).
+  await new Promise((resolve) => setTimeout(resolve, 2_100));
+  await warmBuilder.build(request);
 
-  const decide: number[] = [];
+  const decide = async (builder: typeof warmBuilder, round: number): Promise<number> => {
+    const { ms, value } = await timed(() => builder.build(request));
+    if (!value.reused || value.checksum !== first.checksum) throw new Error(`round ${round}: expected reuse of ${first.checksum}, got ${JSON.stringify(value)}`);
+    return ms;
+  };
+  const warm: number[] = [];
+  const cold: number[] = [];
   const tar: number[] = [];
   const git: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const { ms, value } = await timed(() => builder.build(request));
-    if (!value.reused || value.checksum !== first.checksum) throw new Error(`round ${round}: expected reuse of ${first.checksum}, got ${JSON.stringify(value)}`);
-    decide.push(ms);
+    warm.push(await decide(warmBuilder, round));
+    cold.push(await decide(coldBuilder, round));
     tar.push((await timed(() => run('sh', ['-c', `tar -cf - -C '${context}' --exclude=build . | cat > /dev/null`]))).ms);
     git.push((await timed(() => run('sh', ['-c', `cd '${context}' && git hash-object --stdin-paths < '${join(work, 'paths.txt')}' > /dev/null`]))).ms);
   }
 
-  const decided = median(decide);
-  console.log(`\nDeciding that an unchanged ${FILES}-file context needs no build: median ${decided.toFixed(0)} ms (target <= ${TARGET_MS} ms: ${decided <= TARGET_MS ? 'met' : 'NOT met'})`);
-  printComparison({ title: 'Against tar -c of the same context', subject: 'registrykit', peer: 'tar -c', subjectMs: decide, peerMs: tar, target: 3 });
-  printComparison({ title: 'Against git hash-object over the same files', subject: 'registrykit', peer: 'git hash-object', subjectMs: decide, peerMs: git, target: 3 });
+  console.log(`\nDeciding that an unchanged ${FILES}-file context needs no build (target <= ${TARGET_MS} ms):`);
+  for (const [name, times] of [['warm, file hashes remembered', warm], ['cold, every file read', cold]] as const) {
+    const value = median(times);
+    console.log(`  ${name}: median ${value.toFixed(0)} ms (${value <= TARGET_MS ? 'met' : 'NOT met'})`);
+  }
+  printComparison({ title: 'Warm, against tar -c of the same context', subject: 'registrykit', peer: 'tar -c', subjectMs: warm, peerMs: tar, target: 2 });
+  printComparison({ title: 'Warm, against git hash-object over the same files', subject: 'registrykit', peer: 'git hash-object', subjectMs: warm, peerMs: git, target: 2 });
+  printComparison({ title: 'Cold, against tar -c of the same context', subject: 'registrykit', peer: 'tar -c', subjectMs: cold, peerMs: tar, target: 3 });
+  printComparison({ title: 'Cold, against git hash-object over the same files', subject: 'registrykit', peer: 'git hash-object', subjectMs: cold, peerMs: git, target: 3 });
 } finally {
   await rm(work, { recursive: true, force: true });
   await registryServer.stop();

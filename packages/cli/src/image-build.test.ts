@@ -14,7 +14,7 @@ let parent: string;
 beforeAll(async () => {
   const dockerHost = testDockerHost();
   [registry, work] = await Promise.all([startRegistry(), mkdtemp(join(tmpdir(), 'rk-cli-build-'))]);
-  cli = await Cli.create({ DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(work, 'docker-config') });
+  cli = await Cli.create({ DOCKER_HOST: dockerHost, DOCKER_CONFIG: join(work, 'docker-config'), XDG_CACHE_HOME: join(work, 'cache') });
   parent = `${registry.host}/team/base:1`;
   await buildTestImage({ dockerHost, tag: parent, runStep: false });
   await cli.ok(['container-registry', 'register', 'local', '--flavor', 'default', '--uri', `${registry.host}/team`]);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type ContextEntry, timeSlicer } from './build-context.js';
 import type { DockerSettings } from './docker-settings.js';
+import type { FileHashCache } from './file-hash-cache.js';
 
 /** The label every built image carries: the checksum of what it was built from. */
 export const CHECKSUM_LABEL = 'io.registrykit.build.checksum';
@@ -26,6 +27,8 @@ export interface BuildChecksumInputs {
   readonly baseImages: readonly BaseImageIdentity[];
   /** Every entry of the context the engine receives, generated files included. */
   readonly entries: readonly ContextEntry[];
+  /** Hashes remembered from earlier builds; files whose stamps match are not read. */
+  readonly hashCache?: FileHashCache | undefined;
 }
 
 export interface BuildChecksum {
@@ -47,36 +50,51 @@ const NOT_CONTENT = new Set(['dockerfile', 'buildContextRoot', 'requirementsFile
  * turns LF into CRLF sends different bytes, and the image would differ too.
  */
 export async function computeBuildChecksum(inputs: BuildChecksumInputs): Promise<BuildChecksum> {
-  const { digest: context, bytes } = await contextDigest(inputs.entries);
-  const settings = Object.fromEntries(Object.entries(inputs.settings).filter(([key, value]) => !NOT_CONTENT.has(key) && value !== undefined));
-  const document = canonicalJson({
-    version: CHECKSUM_VERSION,
-    settings,
-    dockerfile: sha256(inputs.dockerfile),
-    platform: inputs.platform,
-    baseImages: inputs.baseImages.map(({ image, identity }) => [image, identity]),
-    context,
-  });
-  return { checksum: `sha256:${sha256(document)}`, files: inputs.entries.filter((entry) => entry.type === 'file').length, bytes };
+  const context = await hashContext(inputs.entries, inputs.hashCache);
+  return { checksum: combineChecksum({ ...inputs, context: context.digest }), files: context.files, bytes: context.bytes };
 }
 
-/** One line per entry, in the order given (listBuildContext sorts), hashed together. */
-async function contextDigest(entries: readonly ContextEntry[]): Promise<{ digest: string; bytes: number }> {
+/** The context's part of the checksum: one line per entry, in the order given (listBuildContext sorts), hashed together. */
+export async function hashContext(entries: readonly ContextEntry[], cache?: FileHashCache | undefined): Promise<{ digest: string; files: number; bytes: number }> {
   const hash = createHash('sha256');
   const slice = timeSlicer();
+  let files = 0;
   let bytes = 0;
   for (const entry of entries) {
     await slice();
     let content = '';
     if (entry.type === 'symlink') content = entry.linkTarget ?? '';
     else if (entry.type === 'file') {
-      const data = entry.content ?? readFileSync(entry.source!);
-      bytes += data.length;
-      content = sha256(data);
+      files += 1;
+      bytes += entry.size;
+      content = fileHash(entry, cache);
     }
     hash.update(`${entry.type}\u0000${entry.mode.toString(8)}\u0000${entry.path}\u0000${content}\n`);
   }
-  return { digest: hash.digest('hex'), bytes };
+  return { digest: hash.digest('hex'), files, bytes };
+}
+
+/** The checksum from its parts, the context's digest among them: `sha256:<64 hex>`. */
+export function combineChecksum(parts: Omit<BuildChecksumInputs, 'entries' | 'hashCache'> & { readonly context: string }): string {
+  const settings = Object.fromEntries(Object.entries(parts.settings).filter(([key, value]) => !NOT_CONTENT.has(key) && value !== undefined));
+  const document = canonicalJson({
+    version: CHECKSUM_VERSION,
+    settings,
+    dockerfile: sha256(parts.dockerfile),
+    platform: parts.platform,
+    baseImages: parts.baseImages.map(({ image, identity }) => [image, identity]),
+    context: parts.context,
+  });
+  return `sha256:${sha256(document)}`;
+}
+
+function fileHash(entry: ContextEntry, cache: FileHashCache | undefined): string {
+  if (entry.content) return sha256(entry.content);
+  const known = entry.stamp && cache?.get(entry.source!, entry.stamp);
+  if (known) return known;
+  const hash = sha256(readFileSync(entry.source!));
+  if (entry.stamp) cache?.set(entry.source!, entry.stamp, hash);
+  return hash;
 }
 
 function sha256(data: string | Buffer): string {

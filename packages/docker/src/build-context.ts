@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
 import { RegistryKitError } from '@registrykit/core';
+import type { FileStamp } from './file-hash-cache.js';
 import tar from 'tar-stream';
 
 /** One thing the context sends: its path relative to the context root, with `/` separators. */
@@ -22,6 +23,8 @@ export interface ContextEntry {
   readonly source?: string | undefined;
   /** The content of a generated file. */
   readonly content?: Buffer | undefined;
+  /** Size, times and inode of a file on disk, which tell whether a remembered hash still holds. */
+  readonly stamp?: FileStamp | undefined;
 }
 
 /**
@@ -59,8 +62,8 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
         continue;
       } else if (child.isFile()) {
         const source = join(root, path);
-        const { mode, size } = lstatSync(source);
-        entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source });
+        const { mode, size, mtimeMs, ctimeMs, ino } = lstatSync(source);
+        entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source, stamp: { size, mtimeMs, ctimeMs, ino } });
       } else if (child.isSymbolicLink()) {
         entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readlinkSync(join(root, path)) });
       }

@@ -8,60 +8,74 @@ import { type ResolvedDockerSettings, resolveDockerSettings, type ResolveDockerS
 // engine drops it from the context after reading it, as the docker CLI does with `-f`.
 const INJECTED_DOCKERFILE = '.registrykit.Dockerfile';
 
-/** Everything a build sends to the engine, decided before the engine is asked anything. */
-export interface DockerBuildPlan {
+/** The Dockerfile a build uses, known before the context is read. */
+export interface DockerfilePlan {
   readonly resolved: ResolvedDockerSettings;
   /** The Dockerfile's text: generated from the settings, or the user's own. */
   readonly dockerfile: string;
-  /** Its path inside the context the engine receives. */
-  readonly dockerfilePath: string;
-  /** The entries of that context, in the order they are sent. */
-  readonly entries: readonly ContextEntry[];
+  /** Files a generated Dockerfile copies (the requirements), by path in the context. */
+  readonly generatedFiles: ReadonlyMap<string, string>;
   /** The images the Dockerfile builds on (FROM and COPY --from), build args applied. */
   readonly baseImages: readonly string[];
 }
 
+/** Everything a build sends to the engine, decided before the engine is asked anything. */
+export interface DockerBuildPlan extends DockerfilePlan {
+  /** The Dockerfile's path inside the context the engine receives. */
+  readonly dockerfilePath: string;
+  /** The entries of that context, in the order they are sent. */
+  readonly entries: readonly ContextEntry[];
+}
+
 /** The Dockerfile the settings build with, for printing: validates the settings, reads no context. */
 export async function renderDockerfile(settings: unknown, options: ResolveDockerSettingsOptions = {}): Promise<string> {
-  return (await dockerfileOf(await resolveDockerSettings(settings, options))).text;
+  return (await planDockerfile(settings, options)).dockerfile;
+}
+
+/** Validates the settings and writes (or reads) the Dockerfile. */
+export async function planDockerfile(settings: unknown, options: ResolveDockerSettingsOptions = {}): Promise<DockerfilePlan> {
+  const resolved = await resolveDockerSettings(settings, options);
+  const { text, files } = await dockerfileOf(resolved);
+  return { resolved, dockerfile: text, generatedFiles: files, baseImages: dockerfileBaseImages(text, resolved.settings.buildArgs) };
+}
+
+/** `planDockerfile`, then `layoutBuildContext`. */
+export async function planDockerBuild(settings: unknown, options: ResolveDockerSettingsOptions = {}): Promise<DockerBuildPlan> {
+  return layoutBuildContext(await planDockerfile(settings, options));
 }
 
 /**
- * Validates the settings and lays out the context: with a generated Dockerfile, the user's
- * files (after .dockerignore) go under `context/` and the generated files under
- * `registrykit/`, so `COPY context/ ./` puts exactly the user's files in /app; with the
- * user's Dockerfile, the context is theirs, unchanged.
+ * Lays out the context: with a generated Dockerfile, the user's files (after .dockerignore) go
+ * under `context/` and the generated files under `registrykit/`, so `COPY context/ ./` puts
+ * exactly the user's files in /app; with the user's Dockerfile, the context is theirs, unchanged.
  */
-export async function planDockerBuild(settings: unknown, options: ResolveDockerSettingsOptions = {}): Promise<DockerBuildPlan> {
-  const resolved = await resolveDockerSettings(settings, options);
-  const dockerfile = await dockerfileOf(resolved);
+export async function layoutBuildContext(plan: DockerfilePlan): Promise<DockerBuildPlan> {
+  const { resolved, dockerfile } = plan;
   const userEntries = resolved.contextRoot === undefined ? [] : await listBuildContext(resolved.contextRoot);
-  const baseImages = dockerfileBaseImages(dockerfile.text, resolved.settings.buildArgs);
 
   if (resolved.dockerfilePath === undefined) {
-    const generated = [...dockerfile.files].map(([path, content]) => generatedEntry(path, content));
     const dockerfilePath = `${GENERATED_DIRECTORY}/Dockerfile`;
     const entries = [
       ...(resolved.contextRoot === undefined ? [] : underDirectory(CONTEXT_DIRECTORY, userEntries)),
       { path: GENERATED_DIRECTORY, type: 'directory' as const, mode: 0o755, size: 0 },
-      generatedEntry(dockerfilePath, dockerfile.text),
-      ...generated,
+      generatedEntry(dockerfilePath, dockerfile),
+      ...[...plan.generatedFiles].map(([path, content]) => generatedEntry(path, content)),
     ];
-    return { resolved, dockerfile: dockerfile.text, dockerfilePath, entries: sorted(entries), baseImages };
+    return { ...plan, dockerfilePath, entries: sorted(entries) };
   }
 
   const inContext = resolved.contextRoot === undefined ? undefined : relative(resolved.contextRoot, resolved.dockerfilePath).split(sep).join('/');
   if (inContext !== undefined && userEntries.some((entry) => entry.path === inContext && entry.type === 'file')) {
-    return { resolved, dockerfile: dockerfile.text, dockerfilePath: inContext, entries: userEntries, baseImages };
+    return { ...plan, dockerfilePath: inContext, entries: userEntries };
   }
   const ignore = userEntries.find((entry) => entry.path === '.dockerignore');
   const ignoreText = ignore ? `${(await readFile(ignore.source!, 'utf8')).replace(/\n?$/, '\n')}${INJECTED_DOCKERFILE}\n` : `.dockerignore\n${INJECTED_DOCKERFILE}\n`;
   const entries = [
     ...userEntries.filter((entry) => entry.path !== '.dockerignore'),
     generatedEntry('.dockerignore', ignoreText),
-    generatedEntry(INJECTED_DOCKERFILE, dockerfile.text),
+    generatedEntry(INJECTED_DOCKERFILE, dockerfile),
   ];
-  return { resolved, dockerfile: dockerfile.text, dockerfilePath: INJECTED_DOCKERFILE, entries: sorted(entries), baseImages };
+  return { ...plan, dockerfilePath: INJECTED_DOCKERFILE, entries: sorted(entries) };
 }
 
 async function dockerfileOf(resolved: ResolvedDockerSettings): Promise<{ text: string; files: ReadonlyMap<string, string> }> {

@@ -82,7 +82,7 @@ const SETTINGS = {
 };
 
 async function build(settings: object, extra: { tag?: string; events?: BuildProgressEvent[] } = {}): Promise<BuildResult> {
-  return createDockerImageBuilder({ dockerHost }).build({
+  return createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost }).build({
     registry,
     root: project,
     settings,
@@ -234,7 +234,7 @@ describe('building images on a real engine and pushing them to a real registry',
 
   it('refuses wrong registry credentials before building, without showing the password', async () => {
     const wrong = 'not-the-password-42';
-    const error = await createDockerImageBuilder({ dockerHost })
+    const error = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost })
       .build({ registry: registryThrough(proxy.host, wrong), root: project, settings: { ...SETTINGS, parentImage } })
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
@@ -263,7 +263,7 @@ describe('building images on a real engine and pushing them to a real registry',
       await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [other.host]: { auth } } }));
 
       const events: BuildProgressEvent[] = [];
-      const result = await createDockerImageBuilder({ dockerHost, registryApi: createOciClient(), env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).build({
+      const result = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost, registryApi: createOciClient(), env: { ...process.env, DOCKER_CONFIG: dockerConfig } }).build({
         registry,
         root: project,
         settings: { parentImage: otherParent, buildContextRoot: 'app', repository: 'team/from-other' },
@@ -278,7 +278,7 @@ describe('building images on a real engine and pushing them to a real registry',
   });
 
   it('rejects with ENGINE_UNAVAILABLE when no engine listens', async () => {
-    const error = await createDockerImageBuilder({ dockerHost: `unix://${join(workDir, 'no-engine.sock')}` })
+    const error = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost: `unix://${join(workDir, 'no-engine.sock')}` })
       .build({ registry, root: project, settings: { ...SETTINGS, parentImage } })
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'ENGINE_UNAVAILABLE')).toBe(true);
@@ -288,7 +288,7 @@ describe('building images on a real engine and pushing them to a real registry',
   it('stops when its signal aborts, pushing nothing', async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await createDockerImageBuilder({ dockerHost })
+    const error = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost })
       .build({ registry, root: project, settings: { ...SETTINGS, parentImage, repository: 'team/aborted' }, signal: controller.signal })
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'ABORTED')).toBe(true);

@@ -10,13 +10,14 @@ import {
   RegistryKitError,
 } from '@registrykit/core';
 import type Dockerode from 'dockerode';
-import { type BaseImageIdentity, CHECKSUM_LABEL, computeBuildChecksum } from './build-checksum.js';
+import { type BaseImageIdentity, CHECKSUM_LABEL, combineChecksum, hashContext } from './build-checksum.js';
 import { contextTar } from './build-context.js';
-import { type DockerBuildPlan, planDockerBuild } from './build-plan.js';
+import { type DockerBuildPlan, layoutBuildContext, planDockerfile } from './build-plan.js';
 import { encodeDockerAuthConfig, toDockerAuthConfig, type DockerAuthConfig } from './docker-auth.js';
 import { connectDocker, describeDockerHost, type DockerConnectionOptions } from './docker-client.js';
 import { engineFailure, isAuthenticationMessage } from './docker-errors.js';
 import { createDockerPusher } from './docker-pusher.js';
+import { defaultHashCacheDirectory, type FileHashCache, openFileHashCache } from './file-hash-cache.js';
 import type { ResolveDockerSettingsOptions } from './docker-settings.js';
 import { type EngineMessage, EngineStreamError, readEngineStream } from './engine-stream.js';
 import { buildImageNames } from './image-naming.js';
@@ -53,6 +54,12 @@ export interface DockerImageBuilderOptions extends DockerConnectionOptions {
   readonly registryApi?: RegistryApi | undefined;
   /** Where docker-config credentials are looked up for such hosts. Default: process.env. */
   readonly env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Where the context files' hashes are remembered between builds, by size, mtime, ctime and
+   * inode as git's index does, so an unchanged context is decided on without reading its files.
+   * Default: `$XDG_CACHE_HOME/registrykit/file-hashes` (else `~/.cache/…`); `false` reads every file every time.
+   */
+  readonly hashCache?: string | false | undefined;
 }
 
 export interface BuildImageRequest extends CallOptions, ResolveDockerSettingsOptions {
@@ -104,16 +111,24 @@ export function createDockerImageBuilder(options: DockerImageBuilderOptions = {}
 
   async function build(request: BuildImageRequest): Promise<BuildResult> {
     const notify = request.onProgress ?? (() => undefined);
-    const plan = await planDockerBuild(request.settings, request);
-    const settings = plan.resolved.settings;
+    const dockerfilePlan = await planDockerfile(request.settings, request);
+    const settings = dockerfilePlan.resolved.settings;
     const docker = await connect();
     const call = request.signal ? { signal: request.signal } : {};
     const registries = [request.registry, ...(options.registries ?? [])];
-    const [platform, bases] = await Promise.all([
+    // The engine and the registries are asked while the context is read and hashed.
+    const lookups = Promise.all([
       settings.platform ?? enginePlatform(docker, dockerHost),
-      Promise.all(plan.baseImages.map((image) => resolveBaseImage(docker, image, { registries, options, call, dockerHost }))),
+      Promise.all(dockerfilePlan.baseImages.map((image) => resolveBaseImage(docker, image, { registries, options, call, dockerHost }))),
     ]);
-    const { checksum, files, bytes } = await computeBuildChecksum({ settings, dockerfile: plan.dockerfile, platform, baseImages: bases, entries: plan.entries });
+    lookups.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+    const plan = await layoutBuildContext(dockerfilePlan);
+    const hashCache = await openHashCache(plan, options);
+    const contextHash = await hashContext(plan.entries, hashCache);
+    await hashCache?.save();
+    const [platform, bases] = await lookups;
+    const checksum = combineChecksum({ settings, dockerfile: plan.dockerfile, platform, baseImages: bases, context: contextHash.digest });
+    const { files, bytes } = contextHash;
     notify({ type: 'checksum', checksum, files, bytes });
     const names = buildImageNames(request.registry, { repository: request.repository ?? settings.repository, tag: request.tag ?? settings.tag, checksum });
     const result = { checksum, image: names.image, checksumImage: names.checksumImage, dockerfile: plan.dockerfile };
@@ -147,6 +162,12 @@ export function createDockerImageBuilder(options: DockerImageBuilderOptions = {}
   }
 
   return { name: 'docker-engine', build };
+}
+
+function openHashCache(plan: DockerBuildPlan, options: DockerImageBuilderOptions): Promise<FileHashCache> | undefined {
+  const contextRoot = plan.resolved.contextRoot;
+  if (options.hashCache === false || contextRoot === undefined) return undefined;
+  return openFileHashCache(options.hashCache ?? defaultHashCacheDirectory(options.env), contextRoot);
 }
 
 interface BaseImage extends BaseImageIdentity {

@@ -1,6 +1,6 @@
 export { CHECKSUM_LABEL, computeBuildChecksum, type BaseImageIdentity, type BuildChecksum, type BuildChecksumInputs } from './build-checksum.js';
 export { contextTar, listBuildContext, type ContextEntry } from './build-context.js';
-export { planDockerBuild, renderDockerfile, type DockerBuildPlan } from './build-plan.js';
+export { layoutBuildContext, planDockerBuild, planDockerfile, renderDockerfile, type DockerBuildPlan, type DockerfilePlan } from './build-plan.js';
 export { encodeDockerAuthConfig, toDockerAuthConfig, type DockerAuthConfig } from './docker-auth.js';
 export {
   createDockerImageBuilder,
