@@ -2,19 +2,11 @@ import { basicCredentials, type RegistryCredentials, RegistryKitError } from '@r
 import { skopeoInspect, startFaultProxy, startRegistry, startTokenIssuer, type TokenAccess } from '@registrykit/testing';
 import { describe, expect, it } from 'vitest';
 import { createOciClient } from './oci-client.js';
+import { failureOf } from './test-support/outcomes.js';
 import { pushSmallImage, smallImage } from './test-support/small-image.js';
 
 const PASSWORD = 'hunter2-correct-horse';
 const WRONG = 'wrong-battery-staple';
-
-async function failureOf(promise: Promise<unknown>): Promise<RegistryKitError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!RegistryKitError.isInstance(error)) throw new Error(`expected a RegistryKitError, got ${String(error)}`);
-  return error;
-}
 
 function expectNoSecret(error: RegistryKitError, ...secrets: string[]): void {
   const everything = `${error.message} ${JSON.stringify(error.details)} ${String(error.stack)}`;
@@ -163,6 +155,25 @@ describe('token auth', () => {
       proxy.addFault({ method: 'HEAD', path: /manifests/, times: 2, action: { type: 'respond', status: 401, headers: { 'www-authenticate': challenge } } });
       expect((await failureOf(client.getManifestDigest(target, { credentials: alice }))).code).toBe('AUTHENTICATION_FAILED');
       expect(issuer.requests.length).toBe(before + 2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('asks for the scope an insufficient_scope challenge names, first, and retries once', async () => {
+    await using issuer = await startTokenIssuer({ users: { alice: PASSWORD } });
+    await using registry = await startRegistry({ auth: issuer.registryAuth });
+    await using proxy = await startFaultProxy({ target: registry.url });
+    const client = createOciClient();
+    try {
+      const alice = basicCredentials('alice', PASSWORD);
+      const target = { registry: proxy.host, repository: 'team/app', tag: 'v1' };
+      const image = await pushSmallImage(client, target, alice);
+      const challenge = `Bearer realm="${issuer.realm}",service="${issuer.service}",scope="repository:team/audit:pull",error="insufficient_scope"`;
+      proxy.addFault({ method: 'GET', path: /tags\/list/, action: { type: 'respond', status: 401, headers: { 'www-authenticate': challenge } } });
+      expect(await client.listTags({ registry: proxy.host, repository: 'team/app' }, { credentials: alice })).toEqual(['v1']);
+      expect(issuer.requests.at(-1)?.scopes).toEqual(['repository:team/audit:pull', 'repository:team/app:pull']);
+      expect(await client.getManifestDigest(target, { credentials: alice })).toBe(image.digest);
     } finally {
       client.close();
     }

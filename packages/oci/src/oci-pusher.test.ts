@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { type ImagePushRequest, type PushProgressEvent, RegistryKitError } from '@registrykit/core';
+import type { ImagePushRequest, PushProgressEvent } from '@registrykit/core';
 import { testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, createTestOciLayout, type RegistryFixture, skopeoInspect, skopeoRawManifest, startFaultProxy, startRegistry, type TestOciLayout } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_TYPES, parseManifest, sha256Digest } from './manifests.js';
 import { createOciPusher, type OciPusher } from './oci-pusher.js';
 import { addIndexToLayout } from './test-support/layout-index.js';
+import { expectCopiedBack, failureOf } from './test-support/outcomes.js';
 
 const run = promisify(execFile);
 
@@ -41,15 +42,6 @@ function statuses(events: readonly PushProgressEvent[]): Map<string, string> {
   return last;
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<RegistryKitError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!RegistryKitError.isInstance(error)) throw new Error(`expected a RegistryKitError, got ${String(error)}`);
-  return error;
-}
-
 describe('pushing an OCI layout', () => {
   it('pushes the image as it is in the layout, and skopeo copies it back with identical digests', async () => {
     const events: PushProgressEvent[] = [];
@@ -66,17 +58,7 @@ describe('pushing an OCI layout', () => {
     const inspected = await skopeoInspect(`${registry.host}/team/app:v1`);
     expect(inspected.Digest).toBe(layout.manifestDigest);
     expect(inspected.Layers).toEqual(layout.layerDigests);
-    const copy = await mkdtemp(join(tmpdir(), 'rk-oci-back-'));
-    try {
-      await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/team/app:v1`, `oci:${copy}:back`]);
-      const index = JSON.parse(await readFile(join(copy, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-      expect(index.manifests[0]?.digest).toBe(layout.manifestDigest);
-      for (const digest of [layout.configDigest, ...layout.layerDigests]) {
-        expect(sha256Digest(await readFile(join(copy, 'blobs', 'sha256', digest.slice(7))))).toBe(digest);
-      }
-    } finally {
-      await rm(copy, { recursive: true, force: true });
-    }
+    await expectCopiedBack(`${registry.host}/team/app:v1`, layout.manifestDigest, [layout.configDigest, ...layout.layerDigests]);
   });
 
   it('skips every blob on a re-push and writes nothing, and mounts blobs into another repository', async () => {
@@ -188,6 +170,33 @@ describe('pushing a docker save archive', () => {
       await run('docker', ['rmi', '-f', pulled, name], { env });
     } finally {
       compressing.client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a docker save archive of several images', () => {
+  it('pushes the one named in the source, and asks which when none is named', async () => {
+    const dockerHost = testDockerHost();
+    const env = { ...process.env, DOCKER_HOST: dockerHost };
+    const first = `rk-oci-archive/first:${Date.now()}`;
+    const second = `rk-oci-archive/second:${Date.now()}`;
+    await buildTestImage({ dockerHost, tag: first, runStep: false });
+    await buildTestImage({ dockerHost, tag: second, runStep: false });
+    const dir = await mkdtemp(join(tmpdir(), 'rk-oci-archive-'));
+    try {
+      const archive = join(dir, 'both.tar');
+      await run('docker', ['save', '-o', archive, first, second], { env });
+      const ambiguous = await failureOf(pusher.push(request('team/both:v1', `docker-archive:${archive}`)));
+      expect(ambiguous.message).toMatch(/holds 2 images; name one/);
+      const result = await pusher.push(request('team/both:v1', `docker-archive:${archive}:docker.io/${second}`));
+      const { stdout } = await run('docker', ['inspect', '--format', '{{.Id}}', second], { env });
+      const config = JSON.parse(await skopeoRawManifest(`${registry.host}/team/both:v1`)) as { config: { digest: string } };
+      expect(config.config.digest).toBe(stdout.trim());
+      expect((await skopeoInspect(`${registry.host}/team/both:v1`)).Digest).toBe(result.digest);
+      expect((await failureOf(pusher.push(request('team/both:v1', `docker-archive:${archive}:third:1`)))).message).toMatch(/no image named "third:1"; it has: (?=.*rk-oci-archive\/first)(?=.*rk-oci-archive\/second)/);
+      await run('docker', ['rmi', first, second], { env });
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
