@@ -6,6 +6,20 @@ function columns(rows: readonly (readonly [string, string])[]): string[] {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`);
 }
 
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return line ? [...lines, line] : lines;
+}
+
 export function groupHelp(path: string, group: CommandGroup): string {
   const prefix = path ? `registrykit ${path}` : 'registrykit';
   const commands = Object.entries(group.children).map(([name, node]) => [name, node.summary] as const);
@@ -17,7 +31,9 @@ export function groupHelp(path: string, group: CommandGroup): string {
       ...columns([
         ['REGISTRYKIT_CONFIG_DIR', 'Where the store lives (default $XDG_CONFIG_HOME/registrykit or ~/.config/registrykit).'],
         ['REGISTRYKIT_LOG_LEVEL=debug', 'Debug messages, and stack traces with errors.'],
+        ['REGISTRYKIT_PLAIN_HTTP_REGISTRIES', 'Registry hosts the registry API reaches over plain HTTP (loopback always is).'],
         ['DOCKER_HOST', 'The Docker engine images are pushed through.'],
+        ['DOCKER_CONFIG', 'The docker config whose credentials registries without a connector use.'],
         ['NO_COLOR', 'No colors.'],
       ]),
       '',
@@ -30,7 +46,7 @@ export function groupHelp(path: string, group: CommandGroup): string {
 export function commandHelp(spec: CommandSpec): string {
   const positionals = spec.positionals.map((positional) => (positional.optional ? `[<${positional.name}>]` : `<${positional.name}>`));
   const synopsis = [`registrykit ${spec.path}`, ...positionals, '[options]', ...(spec.extraOptions ? [spec.extraOptions.synopsis] : [])];
-  const lines = [`Usage: ${synopsis.join(' ')}`, '', spec.description, ''];
+  const lines = [`Usage: ${synopsis.join(' ')}`, '', ...wrap(spec.description, 100), ''];
   if (spec.positionals.length > 0) {
     lines.push('Arguments:', ...columns(spec.positionals.map((positional) => [`<${positional.name}>`, positional.description] as const)), '');
   }
