@@ -5,6 +5,7 @@ import type { BuildProgressEvent, BuildResult } from '@registrykit/docker';
 import { booleanOption, stringOption, UsageError } from '../args.js';
 import type { CommandContext, CommandModule } from '../command.js';
 import type { Output } from '../output.js';
+import { ociClientOptions } from '../oci-client-options.js';
 import { createPushProgress, type PushProgress } from '../push-progress.js';
 import { openRegistry } from '../registries/open-registry.js';
 import { requireRegistry } from '../store/records.js';
@@ -62,7 +63,7 @@ export async function run(context: CommandContext): Promise<void> {
   const document = await store.read();
   const record = requireRegistry(document, registryName);
   const { createOciClient } = await import('@registrykit/oci');
-  const registryApi = createOciClient();
+  const registryApi = createOciClient(ociClientOptions(env));
   const registry = await openRegistry(record, document, context, { registryApi });
   const builder = docker.createDockerImageBuilder({ dockerHost: env['DOCKER_HOST'], registryApi, env });
   const progress = createBuildProgress(out);
