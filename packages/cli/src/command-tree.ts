@@ -20,7 +20,7 @@ export function isGroup(node: CommandNode): node is CommandGroup {
 // Each command is its own module, so `registrykit container-registry flavor list` loads the list
 // code and nothing else: no Docker client, no registry client, no flavor package.
 export const COMMANDS: CommandGroup = {
-  summary: 'Manage container registries, service connectors and flavors, and push images.',
+  summary: 'Manage container registries, service connectors and flavors, and build and push images.',
   children: {
     'container-registry': {
       summary: 'Register, inspect and connect container registries, and manage their flavors.',
@@ -54,8 +54,9 @@ export const COMMANDS: CommandGroup = {
       },
     },
     image: {
-      summary: 'Push images through a registered container registry.',
+      summary: 'Build and push images through a registered container registry.',
       children: {
+        build: { summary: 'Build an image with the Docker engine and push it, unless the registry already has it.', load: () => import('./commands/image-build.js') },
         push: { summary: 'Push a local image to a registered container registry.', load: () => import('./commands/image-push.js') },
       },
     },

@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'ALREADY_EXISTS',
   /** A local store (the CLI's config directory) cannot be read, written or locked. */
   'STORE_FAILED',
+  /** An image build failed: a Dockerfile step, the build context, or the engine while building. */
+  'BUILD_FAILED',
 ] as const;
 
 export type RegistryKitErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,4 @@
-import { RegistryKitError } from '@registrykit/core';
+import { RegistryKitError, type RegistryKitErrorCode } from '@registrykit/core';
 import { EngineStreamError } from './engine-stream.js';
 
 const AUTHENTICATION = /unauthorized|authentication required|no basic auth credentials|incorrect username or password|authorization token has expired|invalid username\/password/i;
@@ -7,12 +7,19 @@ const RATE_LIMIT = /toomanyrequests|too many requests|rate limit/i;
 const MISSING_IMAGE = /no such image|does not exist locally|reference does not exist/i;
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
+/** True when the engine's message says a registry refused or wanted credentials. */
+export function isAuthenticationMessage(message: string): boolean {
+  return AUTHENTICATION.test(message);
+}
+
 interface ErrorContext {
   /** What was being done, e.g. `pushing 127.0.0.1:5000/app:1`. */
   readonly action: string;
   readonly registryHost: string;
   readonly hadCredentials: boolean;
   readonly dockerHost: string;
+  /** The code for failures that fit no other code. Default PUSH_FAILED. */
+  readonly failureCode?: RegistryKitErrorCode | undefined;
 }
 
 /** The daemon's own words, whichever way dockerode delivered them. */
@@ -61,5 +68,5 @@ export function engineFailure(error: unknown, context: ErrorContext): RegistryKi
       { cause: error, details },
     );
   }
-  return new RegistryKitError('PUSH_FAILED', `Failed ${context.action}: ${message}`, { cause: error, details });
+  return new RegistryKitError(context.failureCode ?? 'PUSH_FAILED', `Failed ${context.action}: ${message}`, { cause: error, details });
 }
