@@ -21,3 +21,4 @@ export {
   type TokenIssuerFixture,
   type TokenRequestRecord,
 } from './token-issuer.js';
+export { startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
