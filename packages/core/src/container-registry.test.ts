@@ -7,6 +7,7 @@ import { RegistryKitError } from './errors.js';
 import { baseRegistryConfigSchema, defineFlavor } from './flavor.js';
 import type { ImagePushRequest, ImagePusher } from './image-pusher.js';
 import { registryUriProblem } from './registry-uri.js';
+import type { ServiceConnector } from './service-connector.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -155,6 +156,27 @@ describe('a flavor with its own behaviour', () => {
     expect(await registry.resolveCredentials()).toMatchObject({ source: 'explicit' });
     await expect(registry.pushImage('tokens.example.com/app:1')).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     expect(pusher.requests).toHaveLength(1);
+  });
+
+  it('asks a connector to forget refused credentials, so it mints fresh ones', async () => {
+    let minted = 0;
+    let current: string | undefined;
+    const connector: ServiceConnector = {
+      type: 'docker',
+      authMethod: 'token',
+      async getRegistryCredentials() {
+        current ??= `minted-${++minted}`;
+        return { type: 'basic', username: 'oauth2accesstoken', password: current };
+      },
+      invalidateCredentials() {
+        current = undefined;
+      },
+      verify: async () => ({ resources: [] }),
+    };
+    const pusher = recordingPusher(1);
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'tokens.example.com' }, pusher, connector, ...noDockerConfig });
+    await registry.pushImage('tokens.example.com/app:1');
+    expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['minted-1', 'minted-2']);
   });
 
   it('falls back to the docker config', async () => {

@@ -155,6 +155,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
       const canRefresh = cached !== undefined && (cached.source !== explicitSource || explicitCanRefresh);
       if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || !canRefresh) throw error;
       cached = undefined;
+      connector?.invalidateCredentials?.();
       implementation.invalidateCredentials?.();
       dockerCredentials?.clear(uri.host);
       return work((await registry.resolveCredentials(options))?.credentials);
