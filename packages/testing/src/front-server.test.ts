@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { certificateDirectory, createTestCertificateAuthority, type TestCertificateAuthority } from './certificates.js';
 import { type DockerEngineFixture, startDockerEngine } from './docker-engine.js';
 import { startFrontServer } from './front-server.js';
+import { startHostedRegistry } from './hosted-registry.js';
 import { startRegistry } from './registry-server.js';
 import { skopeoInspect } from './skopeo.js';
 import { buildTestImage } from './test-images.js';
@@ -96,4 +97,16 @@ it('lets a handler answer requests itself and passes the others on', async () =>
     ['handler', 429],
     ['upstream', 200],
   ]);
+});
+
+it('runs a token-auth registry under a host name in one call, realm on the same host', async () => {
+  const hostname = `hosted-${Date.now()}.rk-test.example`;
+  await using hosted = await startHostedRegistry({ hostname, ca, realmPath: '/v2/token', issuer: { users: { [USER]: TOKEN } } });
+  const ping = await get(`${hosted.front.url}/v2/`);
+  expect(ping.status).toBe(401);
+  expect(ping.headers['www-authenticate']).toBe(`Bearer realm="https://${hostname}/v2/token",service="${hostname}"`);
+  const basic = `Basic ${Buffer.from(`${USER}:${TOKEN}`).toString('base64')}`;
+  const token = await get(`${hosted.front.url}/v2/token?service=${hostname}&scope=repository:team/app:pull`, { authorization: basic });
+  expect(token.status).toBe(200);
+  expect(hosted.issuer.requests.at(-1)).toMatchObject({ user: USER, service: hostname, status: 200 });
 });

@@ -22,3 +22,4 @@ export {
   type TokenRequestRecord,
 } from './token-issuer.js';
 export { startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
+export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
