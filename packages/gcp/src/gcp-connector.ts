@@ -1,4 +1,4 @@
-import { type BasicCredentials, field, RegistryKitError, type ServiceConnector, type ServiceConnectorType } from '@registrykit/core';
+import { type BasicCredentials, type CallOptions, field, RegistryKitError, type ServiceConnector, type ServiceConnectorType } from '@registrykit/core';
 import { createGoogleTokenSource, GOOGLE_REGISTRY_USERNAME, type GoogleTokenSource } from './gcp-auth.js';
 import { isGoogleRegistryHost } from './gcp-uri.js';
 
@@ -43,7 +43,7 @@ export const gcpConnectorType: ServiceConnectorType = {
     'oauth2-token': { description: 'A short-lived OAuth 2.0 access token, used as is (it cannot be refreshed).', configSchema: oauth2TokenSchema },
   },
   create(authMethod, config, context): ServiceConnector {
-    const credentialsFor = credentialSource(authMethod, config, context.env);
+    const { credentialsFor, invalidate } = credentialSource(authMethod, config, context.env);
     return {
       type: 'gcp',
       authMethod,
@@ -51,6 +51,7 @@ export const gcpConnectorType: ServiceConnectorType = {
         assertGoogleHost(host);
         return credentialsFor(options);
       },
+      invalidateCredentials: invalidate,
       async verify(options = {}) {
         const credentials = await credentialsFor(options);
         if (options.registryHost === undefined) return { resources: ['Google OAuth 2.0 access token'] };
@@ -69,12 +70,12 @@ function credentialSource(
   authMethod: string,
   config: Readonly<Record<string, unknown>>,
   env: NodeJS.ProcessEnv,
-): (options?: { readonly signal?: AbortSignal | undefined }) => Promise<BasicCredentials> {
+): { credentialsFor: (options?: CallOptions) => Promise<BasicCredentials>; invalidate: () => void } {
   if (authMethod === 'oauth2-token') {
     const token = config['token'] as string;
     const expiry = config['expiresAt'] as string | undefined;
     const expiresAt = expiry === undefined ? undefined : new Date(expiry);
-    return async () => {
+    const credentialsFor = async () => {
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
         throw new RegistryKitError(
           'AUTHENTICATION_FAILED',
@@ -83,8 +84,11 @@ function credentialSource(
           { details: { connector: 'gcp', authMethod, expiresAt: expiresAt.toISOString() } },
         );
       }
-      return expiresAt ? { type: 'basic', username: GOOGLE_REGISTRY_USERNAME, password: token, expiresAt } : { type: 'basic', username: GOOGLE_REGISTRY_USERNAME, password: token };
+      const credentials: BasicCredentials = { type: 'basic', username: GOOGLE_REGISTRY_USERNAME, password: token };
+      return expiresAt ? { ...credentials, expiresAt } : credentials;
     };
+    // A given token cannot be refreshed: there is nothing to forget.
+    return { credentialsFor, invalidate: () => undefined };
   }
   const endpoint = config['tokenEndpoint'] as string | undefined;
   const source: GoogleTokenSource =
@@ -96,7 +100,7 @@ function credentialSource(
           source: 'the service-account key of the gcp connector',
         })
       : createGoogleTokenSource({ tokenEndpoint: endpoint, env, source: 'Application Default Credentials (gcp connector, implicit)' });
-  return (options) => source.registryCredentials(options);
+  return { credentialsFor: (options) => source.registryCredentials(options), invalidate: () => source.invalidate() };
 }
 
 function assertGoogleHost(host: string): void {
