@@ -179,6 +179,28 @@ describe('a flavor with its own behaviour', () => {
     expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['minted-1', 'minted-2']);
   });
 
+  it("gives native capabilities the component's credentials, wherever they come from", async () => {
+    const apiFlavor = defineFlavor({
+      specificationVersion: 'v1',
+      id: 'api-registry',
+      displayName: 'API registry',
+      description: 'A registry whose own API deletes tags with the registry credentials.',
+      configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'api.example.com', checkUri: registryUriProblem }),
+      create: (_config, context) => ({
+        async deleteImage(image) {
+          const credentials = await context.registryCredentials();
+          return { deleted: [`${image.repository}:${image.tag} as ${credentials?.type === 'basic' ? credentials.username : 'nobody'}`], failures: [] };
+        },
+      }),
+    });
+    const registry = createContainerRegistry({
+      flavor: apiFlavor,
+      config: { uri: 'api.example.com' },
+      dockerCredentials: { resolve: async () => ({ credentials: { type: 'basic', username: 'cfg', password: 'pw' }, source: 'auths', serverAddress: 'api.example.com' }), clear: () => undefined },
+    });
+    expect(await registry.deleteImage('api.example.com/app:1')).toEqual({ deleted: ['app:1 as cfg'], failures: [] });
+  });
+
   it('falls back to the docker config', async () => {
     const registry = createContainerRegistry({
       flavor: defaultFlavor,
