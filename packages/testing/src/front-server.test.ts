@@ -110,3 +110,18 @@ it('runs a token-auth registry under a host name in one call, realm on the same 
   expect(token.status).toBe(200);
   expect(hosted.issuer.requests.at(-1)).toMatchObject({ user: USER, service: hostname, status: 200 });
 });
+
+it('serves the realm under its own host name when asked, as Docker Hub does', async () => {
+  const stamp = Date.now();
+  await using hosted = await startHostedRegistry({
+    hostname: `registry-${stamp}.rk-test.example`,
+    realmHostname: `auth-${stamp}.rk-test.example`,
+    ca,
+    issuer: { service: 'registry.rk-test.example' },
+  });
+  const ping = await get(`${hosted.front.url}/v2/`);
+  expect(ping.headers['www-authenticate']).toBe(`Bearer realm="https://auth-${stamp}.rk-test.example/token",service="registry.rk-test.example"`);
+  const token = await get(`${hosted.realmFront!.url}/token?service=registry.rk-test.example&scope=repository:team/app:pull`);
+  expect(token.status).toBe(200);
+  expect(hosted.realmFront!.requests).toHaveLength(1);
+});

@@ -8,8 +8,10 @@ export interface StartHostedRegistryOptions {
   /** The registry's host name, e.g. `ghcr.io`; use one no concurrent test file uses. */
   readonly hostname: string;
   readonly ca: TestCertificateAuthority;
-  /** Where the token realm is served on the same host: `/token` (GHCR), `/v2/token` (Google). Default `/token`. */
+  /** Where the token realm is served: `/token` (GHCR, Docker Hub), `/v2/token` (Google). Default `/token`. */
   readonly realmPath?: string | undefined;
+  /** Serve the realm under its own host name, e.g. Docker Hub's `auth.docker.io`; default the registry's. */
+  readonly realmHostname?: string | undefined;
   /** The token issuer's options; `service` defaults to the host name. */
   readonly issuer?: StartTokenIssuerOptions | undefined;
   /** Answers requests before the registry sees them, e.g. a 429 or a refused DELETE. */
@@ -23,6 +25,8 @@ export interface HostedRegistryFixture {
   readonly registry: RegistryFixture;
   /** The HTTPS front on port 443 under the host name. */
   readonly front: FrontServerFixture;
+  /** The realm's own front, with `realmHostname`. */
+  readonly realmFront: FrontServerFixture | undefined;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -35,27 +39,29 @@ export interface HostedRegistryFixture {
 export async function startHostedRegistry(options: StartHostedRegistryOptions): Promise<HostedRegistryFixture> {
   const realmPath = options.realmPath ?? '/token';
   const issuer = await startTokenIssuer({ service: options.hostname, ...options.issuer });
-  let registry: RegistryFixture | undefined;
+  const realmHostname = options.realmHostname ?? options.hostname;
+  const started: { stop(): Promise<void> }[] = [issuer];
+  const stop = async () => {
+    for (const part of started.splice(0).reverse()) await part.stop();
+  };
   try {
-    registry = await startRegistry({ auth: { ...issuer.registryAuth, realm: `https://${options.hostname}${realmPath}` } });
+    const registry = await startRegistry({ auth: { ...issuer.registryAuth, realm: `https://${realmHostname}${realmPath}` } });
+    started.push(registry);
+    const routes = { [realmPath]: issuer.realm };
+    const realmFront = options.realmHostname === undefined ? undefined : await startFrontServer({ hostname: options.realmHostname, ca: options.ca, routes });
+    if (realmFront) started.push(realmFront);
     const front = await startFrontServer({
       hostname: options.hostname,
       ca: options.ca,
       upstream: registry.url,
-      routes: { [realmPath]: issuer.realm },
+      routes: realmFront ? {} : routes,
       handle: options.handle,
       trustInDockerEngine: true,
     });
-    const started = registry;
-    const stop = async () => {
-      await front.stop();
-      await started.stop();
-      await issuer.stop();
-    };
-    return { hostname: options.hostname, issuer, registry, front, stop, [Symbol.asyncDispose]: stop };
+    started.push(front);
+    return { hostname: options.hostname, issuer, registry, front, realmFront, stop, [Symbol.asyncDispose]: stop };
   } catch (error) {
-    await registry?.stop();
-    await issuer.stop();
+    await stop();
     throw error;
   }
 }

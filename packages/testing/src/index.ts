@@ -23,3 +23,4 @@ export {
 } from './token-issuer.js';
 export { startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
 export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
+export { readStoredManifests, removeStoredTag, type StoredManifest } from './registry-storage.js';
