@@ -135,3 +135,14 @@ function proxy(request: IncomingMessage, response: ServerResponse, target: URL, 
     request.pipe(outgoing);
   });
 }
+
+/** The whole body of a request, as text: for handlers that answer a request themselves. */
+export function readRequestBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (text += chunk));
+    request.on('end', () => resolve(text));
+    request.on('error', reject);
+  });
+}

@@ -21,6 +21,6 @@ export {
   type TokenIssuerFixture,
   type TokenRequestRecord,
 } from './token-issuer.js';
-export { startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
+export { readRequestBody, startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
 export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
 export { readStoredManifests, removeStoredTag, type StoredManifest } from './registry-storage.js';

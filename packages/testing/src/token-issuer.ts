@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type CertificateFiles, createSelfSignedCertificate } from './certificates.js';
+import { readRequestBody } from './front-server.js';
 
 /** One `type:name:actions` grant, as in the `access` claim. */
 export interface TokenAccess {
@@ -109,7 +110,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://issuer');
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const form = method === 'POST' ? new URLSearchParams(await body(request)) : url.searchParams;
+    const form = method === 'POST' ? new URLSearchParams(await readRequestBody(request)) : url.searchParams;
     const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter((scope) => scope.length > 0);
     let user: string | undefined;
     let kind: TokenRequestRecord['grant'] = 'anonymous';
@@ -206,14 +207,4 @@ function parseScope(scope: string): TokenAccess | undefined {
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter((action) => action.length > 0) };
-}
-
-function body(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomBytes, verify } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FrontServerFixture, startFrontServer, type TestCertificateAuthority } from '@registrykit/testing';
+import { type FrontServerFixture, readRequestBody, startFrontServer, type TestCertificateAuthority } from '@registrykit/testing';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -42,7 +42,7 @@ export async function startGoogleTokenServer(options: { readonly ca: TestCertifi
   let lifetime = 3599;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const form = new URLSearchParams(await readBody(request));
+    const form = new URLSearchParams(await readRequestBody(request));
     const grantType = form.get('grant_type') ?? undefined;
     let email: string | undefined;
     let scope: string | undefined;
@@ -115,14 +115,4 @@ function verifiedClaims(assertion: string, publicKeys: ReadonlyMap<string, KeyOb
   if (!key) return undefined;
   const valid = verify('RSA-SHA256', Buffer.from(`${header}.${payload}`), key, Buffer.from(signature, 'base64url'));
   return valid ? claims : undefined;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }
