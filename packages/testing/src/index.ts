@@ -1,8 +1,17 @@
 export { startDockerEngine, type DockerEngineFixture, type StartDockerEngineOptions } from './docker-engine.js';
 export { freePort } from './processes.js';
+export {
+  startFaultProxy,
+  type FaultAction,
+  type FaultProxyFixture,
+  type FaultRule,
+  type ProxiedRequest,
+  type StartFaultProxyOptions,
+} from './fault-proxy.js';
 export { startRegistry, type RegistryAuth, type RegistryFixture, type StartRegistryOptions } from './registry-server.js';
 export { commandExists, ensureCommands, SERVICE_COMMANDS, type RequiredCommand } from './system-packages.js';
 export { buildTestImage, type BuildTestImageOptions } from './test-images.js';
+export { createTestOciLayout, type CreateTestOciLayoutOptions, type TestOciLayout } from './oci-layouts.js';
 export { skopeoInspect, skopeoRawManifest, type SkopeoInspection, type SkopeoOptions } from './skopeo.js';
 export {
   certificateDirectory,

@@ -25,6 +25,13 @@ describe('startRegistry', () => {
     expect(await status(`${registry.url}/v2/`, basic('alice', 'wrong'))).toBe(401);
   });
 
+  it('refuses deletion with 405 UNSUPPORTED when deleteEnabled is false', async () => {
+    await using registry = await startRegistry({ deleteEnabled: false });
+    const response = await fetch(`${registry.url}/v2/team/app/manifests/sha256:${'0'.repeat(64)}`, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(await response.text()).toContain('UNSUPPORTED');
+  });
+
   it('runs two registries side by side', async () => {
     await using first = await startRegistry();
     await using second = await startRegistry();

@@ -33,6 +33,8 @@ export interface StartRegistryOptions {
   readonly port?: number;
   /** Where blobs and manifests are stored. Default: a fresh temporary directory, removed on stop. */
   readonly storageDir?: string;
+  /** Allow deleting manifests and blobs through the API. Default true; false makes DELETE answer 405 UNSUPPORTED. */
+  readonly deleteEnabled?: boolean;
 }
 
 export interface RegistryFixture {
@@ -64,7 +66,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     log: { level: 'error', accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: storageDir },
-      delete: { enabled: true },
+      delete: { enabled: options.deleteEnabled ?? true },
       maintenance: { uploadpurging: { enabled: false } },
     },
     http: {
