@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BasicCredentials, createContainerRegistry, createServiceConnector, RegistryKitError } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
+import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, type HostedRegistryFixture, skopeoInspect, type TestCertificateAuthority } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -24,9 +25,11 @@ let artifactRegistry: HostedRegistryFixture;
 let certDir: { path: string; remove: () => Promise<void> };
 let workDir: string;
 let dockerHost: string;
+let registryApi: OciClient;
 
 beforeAll(async () => {
   dockerHost = testDockerHost();
+  registryApi = createOciClient();
   ca = await testCertificateAuthority();
   google = await startGoogleTokenServer({ ca, hostname: `oauth2-registry-${Date.now()}.rk-test.example` });
   [gcr, artifactRegistry, certDir, workDir] = await Promise.all([
@@ -39,6 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  registryApi?.close();
   await Promise.all([gcr?.stop(), artifactRegistry?.stop(), google?.stop(), certDir?.remove()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -68,7 +72,7 @@ describe('pushing to Artifact Registry through the Docker engine', () => {
 
   it('pushes with a service-account key from a gcp connector; skopeo sees the pushed digest', async () => {
     const connector = createServiceConnector({ type: gcpConnectorType, authMethod: 'service-account', config: { serviceAccountJson: JSON.stringify(serviceAccountKey()) } });
-    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
     const image = `${uri()}/app:1`;
     await buildTestImage({ dockerHost, tag: image, runStep: false });
 
@@ -77,14 +81,40 @@ describe('pushing to Artifact Registry through the Docker engine', () => {
     const { credentials, source } = (await registry.resolveCredentials())!;
     expect(source).toBe('connector');
     expect(credentials).toMatchObject({ type: 'basic', username: 'oauth2accesstoken' });
-    expect((await inspect(image, credentials as BasicCredentials)).Digest).toBe(result.digest);
+    const seen = await inspect(image, credentials as BasicCredentials);
+    expect(seen.Digest).toBe(result.digest);
+    expect(await registry.getImageDigest(image)).toBe(seen.Digest);
     const granted = artifactRegistry.issuer.requests.filter((request) => request.user === 'oauth2accesstoken' && request.status === 200);
     expect(granted.flatMap((request) => request.scopes)).toContainEqual(expect.stringMatching(new RegExp(`^repository:${PROJECT}/images/app:.*push`)));
   });
 
+  it('lists tags, checks existence and deletes by digest through the registry API', async () => {
+    const connector = createServiceConnector({ type: gcpConnectorType, authMethod: 'service-account', config: { serviceAccountJson: JSON.stringify(serviceAccountKey()) } });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
+    await buildTestImage({ dockerHost, tag: `${uri()}/managed:1`, runStep: false });
+    await buildTestImage({ dockerHost, tag: `${uri()}/managed:2`, runStep: false });
+    const { digest } = await registry.pushImage(`${uri()}/managed:1`);
+    await registry.pushImage(`${uri()}/managed:2`);
+
+    expect((await registry.listTags(`${uri()}/managed`)).sort()).toEqual(['1', '2']);
+    expect(await registry.imageExists(`${uri()}/managed:1`)).toBe(true);
+    expect(await registry.imageExists(`${uri()}/managed:3`)).toBe(false);
+    expect(await registry.deleteImage(`${uri()}/managed@${digest}`)).toEqual({ deleted: [`${uri()}/managed@${digest}`], failures: [] });
+
+    expect(await registry.getImageDigest(`${uri()}/managed:1`)).toBeUndefined();
+    expect(await registry.listTags(`${uri()}/managed`)).toEqual(['2']);
+  });
+
+  it('verifies a connector against the registry it will push to', async () => {
+    const connector = createServiceConnector({ type: gcpConnectorType, authMethod: 'service-account', config: { serviceAccountJson: JSON.stringify(serviceAccountKey()) } });
+    expect(await connector.verify({ registryHost: ARTIFACT_REGISTRY, registryApi })).toEqual({ resources: [ARTIFACT_REGISTRY] });
+    const stale = createServiceConnector({ type: gcpConnectorType, authMethod: 'oauth2-token', config: { token: 'ya29.never-issued' } });
+    await expect(stale.verify({ registryHost: ARTIFACT_REGISTRY, registryApi })).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+  });
+
   it('mints a fresh token when the registry refuses the cached one, and the push succeeds', async () => {
     const connector = createServiceConnector({ type: gcpConnectorType, authMethod: 'service-account', config: { serviceAccountJson: JSON.stringify(serviceAccountKey()) } });
-    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
     await buildTestImage({ dockerHost, tag: `${uri()}/refresh:1`, runStep: false });
     await buildTestImage({ dockerHost, tag: `${uri()}/refresh:2`, runStep: false });
     await registry.pushImage(`${uri()}/refresh:1`);
@@ -103,7 +133,7 @@ describe('pushing to Artifact Registry through the Docker engine', () => {
     const key = serviceAccountKey();
     google.disableKey(key['client_email']!);
     const connector = createServiceConnector({ type: gcpConnectorType, authMethod: 'service-account', config: { serviceAccountJson: JSON.stringify(key) } });
-    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: uri() }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
     await buildTestImage({ dockerHost, tag: `${uri()}/denied:1`, runStep: false });
     const error = await registry.pushImage(`${uri()}/denied:1`).catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
@@ -116,7 +146,7 @@ describe('pushing to Container Registry (gcr.io) with Application Default Creden
   const uri = `${GCR}/${PROJECT}`;
 
   it('reads GOOGLE_APPLICATION_CREDENTIALS, pushes, and skopeo sees the pushed digest', async () => {
-    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv(serviceAccountKey()) });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv(serviceAccountKey()) });
     const image = `${uri}/team/app:1`;
     await buildTestImage({ dockerHost, tag: image, runStep: false });
 
@@ -125,6 +155,7 @@ describe('pushing to Container Registry (gcr.io) with Application Default Creden
     const { credentials, source } = (await registry.resolveCredentials())!;
     expect(source).toBe('flavor');
     expect((await inspect(image, credentials as BasicCredentials)).Digest).toBe(result.digest);
+    expect(await registry.getImageDigest(image)).toBe(result.digest);
   });
 
   it('says how to provide credentials when there are none, before pushing anything', async () => {
@@ -132,7 +163,7 @@ describe('pushing to Container Registry (gcr.io) with Application Default Creden
     vi.stubEnv('CLOUDSDK_CONFIG', join(workDir, 'no-gcloud'));
     vi.stubEnv('METADATA_SERVER_DETECTION', 'none');
     try {
-      const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+      const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
       await buildTestImage({ dockerHost, tag: `${uri}/none:1`, runStep: false });
       const manifestPuts = gcr.front.requests.filter((request) => request.method === 'PUT').length;
       await expect(registry.pushImage(`${uri}/none:1`)).rejects.toMatchObject({
