@@ -1,13 +1,18 @@
 import {
+  type CallOptions,
   defineFlavor,
   field,
   type FlavorImplementation,
   formatImageReference,
   imageRepositoryName,
+  type RegistryApi,
+  type RegistryApiRequest,
   RegistryKitError,
 } from '@registrykit/core';
 import { createHubApiClient, DOCKER_HUB_API_URL } from './dockerhub-api.js';
 import { deleteFromDockerHub } from './dockerhub-delete.js';
+import { dockerHubRateLimitError } from './dockerhub-rate-limit.js';
+import { probeDockerHubRateLimit } from './dockerhub-rate-limit-probe.js';
 import { dockerHubUriProblem, normalizeDockerHubUri } from './dockerhub-uri.js';
 
 // Not baseRegistryConfigSchema(): Docker Hub's uri has its own normalization (a bare namespace,
@@ -51,6 +56,24 @@ export const dockerHubFlavor = defineFlavor({
   configSchema,
   create(config, context): FlavorImplementation {
     const hub = createHubApiClient({ baseUrl: config.hubApiUrl, credentials: context.registryCredentials });
+
+    /** A registry API call whose 429 says which Docker Hub limit was hit. */
+    async function throughRegistry<T>(repository: string, action: string, options: CallOptions, work: (api: RegistryApi, request: RegistryApiRequest) => Promise<T>): Promise<T> {
+      if (!context.registryApi) {
+        throw new RegistryKitError('UNSUPPORTED', `Cannot do this on Docker Hub without a registry client: pass \`registryApi: createOciClient()\` from @registrykit/oci.`, {
+          details: { action },
+        });
+      }
+      const credentials = await context.registryCredentials(options);
+      try {
+        return await work(context.registryApi, { credentials, signal: options.signal });
+      } catch (error) {
+        if (!RegistryKitError.hasCode(error, 'RATE_LIMITED')) throw error;
+        const probed = await probeDockerHubRateLimit(repository, credentials, options);
+        throw dockerHubRateLimitError({ headers: probed?.headers ?? {}, body: error.message }, action, { cause: error });
+      }
+    }
+
     return {
       isLocal: false,
       requiresAuthentication: true,
@@ -73,6 +96,10 @@ export const dockerHubFlavor = defineFlavor({
           );
         }
       },
+      getImageDigest: (image, options) =>
+        throughRegistry(image.repository, `reading the digest of ${formatImageReference(image)}`, options, (api, request) => api.getManifestDigest(image, request)),
+      listTags: (repository, options) =>
+        throughRegistry(repository.repository, `listing the tags of ${imageRepositoryName(repository)}`, options, (api, request) => api.listTags(repository, request)),
       async listImages(repository, options) {
         const tags = await hub.listTags(repository.repository, options);
         const byDigest = new Map<string, { tags: string[]; pushedAt: Date | undefined; sizeBytes: number | undefined; childDigests: readonly string[] }>();

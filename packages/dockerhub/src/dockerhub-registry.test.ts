@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ContainerRegistry, createContainerRegistry, createServiceConnector, dockerConnectorType } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
+import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,9 +19,11 @@ let hub: DockerHubFixture;
 let certDir: { path: string; remove: () => Promise<void> };
 let workDir: string;
 let dockerHost: string;
+let registryApi: OciClient;
 
 beforeAll(async () => {
   dockerHost = testDockerHost();
+  registryApi = createOciClient();
   const ca = await testCertificateAuthority();
   [hub, certDir, workDir] = await Promise.all([
     startDockerHub({ ca, accounts: { [USER]: [PAT] } }),
@@ -31,6 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  registryApi?.close();
   await Promise.all([hub?.stop(), certDir?.remove()]);
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
@@ -47,7 +51,7 @@ const inspect = (image: string) => skopeoInspect(image, { tlsVerify: true, certD
 
 async function withConnector(): Promise<ContainerRegistry> {
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: USER, password: PAT } });
-  return createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+  return createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
 }
 
 describe('pushing to Docker Hub through the Docker engine', () => {
@@ -59,7 +63,10 @@ describe('pushing to Docker Hub through the Docker engine', () => {
     const result = await registry.pushImage(image);
 
     expect(result.reference).toBe(`docker.io/${USER}/app@${result.digest}`);
-    expect((await inspect(image)).Digest).toBe(result.digest);
+    const seen = await inspect(image);
+    expect(seen.Digest).toBe(result.digest);
+    expect(await registry.getImageDigest(image)).toBe(seen.Digest);
+    expect(await registry.getImageDigest(`${USER}/app:2`)).toBeUndefined();
     expect(hub.registry.issuer.requests.some((request) => request.user === USER && request.service === 'registry.docker.io' && request.status === 200)).toBe(true);
     expect(hub.registry.realmFront!.requests.length).toBeGreaterThan(0);
   });
@@ -113,5 +120,51 @@ describe('managing images through the Hub API', () => {
     expect(hub.api.front.requests.some((request) => request.method === 'DELETE' && request.path === `/v2/repositories/${USER}/deleted/tags/1` && request.status === 204)).toBe(true);
     expect(hub.registry.front.requests.some((request) => request.method === 'DELETE')).toBe(false);
     expect(await registry.deleteImage(image)).toMatchObject({ deleted: [], failures: [{ reference: image, code: 'NOT_FOUND' }] });
+  });
+
+  it('deletes by digest: every tag on it through the Hub API, then reports that the registry kept the manifest', async () => {
+    const registry = await withConnector();
+    await buildTestImage({ dockerHost, tag: `docker.io/${USER}/bydigest:1`, runStep: false });
+    const { digest } = await registry.pushImage(`docker.io/${USER}/bydigest:1`, {});
+    await registry.pushImage(`docker.io/${USER}/bydigest:2`, { source: `docker.io/${USER}/bydigest:1` });
+    await buildTestImage({ dockerHost, tag: `docker.io/${USER}/bydigest:other`, runStep: false });
+    await registry.pushImage(`docker.io/${USER}/bydigest:other`);
+
+    const result = await registry.deleteImage(`docker.io/${USER}/bydigest@${digest}`);
+
+    expect(result.deleted.sort()).toEqual([`docker.io/${USER}/bydigest:1`, `docker.io/${USER}/bydigest:2`]);
+    expect(result.failures).toEqual([{ reference: `docker.io/${USER}/bydigest@${digest}`, code: 'UNSUPPORTED', reason: expect.stringMatching(/answered 405/) }]);
+    expect(await registry.listTags(`docker.io/${USER}/bydigest`)).toEqual(['other']);
+  });
+});
+
+describe('rate limits', () => {
+  it("says a 429 on registry reads is Docker Hub's pull limit, with the quota and whom it counts", async () => {
+    const registry = await withConnector();
+    await buildTestImage({ dockerHost, tag: `docker.io/${USER}/limited:1`, runStep: false });
+    await registry.pushImage(`docker.io/${USER}/limited:1`);
+    hub.throttleRegistry('pull', 50);
+    try {
+      const error = await registry.getImageDigest(`docker.io/${USER}/limited:1`).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'pull', allowed: 100, windowSeconds: 21600, remaining: 0, source: '203.0.113.7' } });
+      expect((error as Error).message).toMatch(
+        /^Docker Hub's pull rate limit of 100 pulls per 6 h was reached while reading the digest of docker\.io\/rkhubuser\/limited:1 counted for 203\.0\.113\.7; pulls free up as the 6 h window slides\./,
+      );
+      expect((error as Error).message).not.toContain(PAT);
+    } finally {
+      hub.throttleRegistry('pull', 0);
+    }
+  });
+
+  it('tells the anti-abuse limit apart from the pull limit', async () => {
+    const registry = await withConnector();
+    hub.throttleRegistry('abuse', 50);
+    try {
+      const error = await registry.listTags(`docker.io/${USER}/limited`).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'abuse' } });
+      expect((error as Error).message).toMatch(/^Docker Hub's anti-abuse limit \(too many requests from this address in a short time; not the pull limit\) stopped listing the tags of docker\.io\/rkhubuser\/limited/);
+    } finally {
+      hub.throttleRegistry('abuse', 0);
+    }
   });
 });
