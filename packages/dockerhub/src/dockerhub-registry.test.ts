@@ -1,11 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ContainerRegistry, createContainerRegistry, createServiceConnector, dockerConnectorType } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerHubFlavor } from './dockerhub-flavor.js';
 import { type DockerHubFixture, startDockerHub } from './test-support/docker-hub.js';
@@ -17,7 +14,7 @@ const PAT = 'dckr_pat_rk-registry-test';
 
 let hub: DockerHubFixture;
 let certDir: { path: string; remove: () => Promise<void> };
-let workDir: string;
+let sandbox: DockerConfigSandbox;
 let dockerHost: string;
 let registryApi: OciClient;
 
@@ -25,33 +22,20 @@ beforeAll(async () => {
   dockerHost = testDockerHost();
   registryApi = createOciClient();
   const ca = await testCertificateAuthority();
-  [hub, certDir, workDir] = await Promise.all([
-    startDockerHub({ ca, accounts: { [USER]: [PAT] } }),
-    certificateDirectory(ca.certificatePem),
-    mkdtemp(join(tmpdir(), 'rk-dockerhub-')),
-  ]);
+  [hub, certDir, sandbox] = await Promise.all([startDockerHub({ ca, accounts: { [USER]: [PAT] } }), certificateDirectory(ca.certificatePem), createDockerConfigSandbox()]);
   await hub.registry.front.engineCanResolve();
 });
 
 afterAll(async () => {
   registryApi?.close();
-  await Promise.all([hub?.stop(), certDir?.remove()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await Promise.all([hub?.stop(), certDir?.remove(), sandbox?.remove()]);
 });
-
-let environments = 0;
-async function isolatedEnv(dockerConfig?: object): Promise<NodeJS.ProcessEnv> {
-  const dir = join(workDir, `env-${++environments}`);
-  await mkdir(dir, { recursive: true });
-  if (dockerConfig) await writeFile(join(dir, 'config.json'), JSON.stringify(dockerConfig));
-  return { DOCKER_CONFIG: dir };
-}
 
 const inspect = (image: string) => skopeoInspect(image, { tlsVerify: true, certDir: certDir.path, credentials: { username: USER, password: PAT } });
 
 async function withConnector(): Promise<ContainerRegistry> {
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: USER, password: PAT } });
-  return createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
+  return createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
 }
 
 describe('pushing to Docker Hub through the Docker engine', () => {
@@ -72,7 +56,7 @@ describe('pushing to Docker Hub through the Docker engine', () => {
   });
 
   it("pushes with the docker config's https://index.docker.io/v1/ entry, as `docker login` leaves it", async () => {
-    const env = await isolatedEnv({ auths: { 'https://index.docker.io/v1/': { auth: Buffer.from(`${USER}:${PAT}`).toString('base64') } } });
+    const env = await sandbox.env({ dockerConfig: { auths: { 'https://index.docker.io/v1/': { auth: Buffer.from(`${USER}:${PAT}`).toString('base64') } } } });
     const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: `docker.io/${USER}` }, pusher: createDockerPusher({ dockerHost }), env });
     const image = `${USER}/config:1`; // the familiar form, as `docker push` takes it
     await buildTestImage({ dockerHost, tag: image, runStep: false });
@@ -84,7 +68,7 @@ describe('pushing to Docker Hub through the Docker engine', () => {
   });
 
   it('refuses a push without credentials with AUTHENTICATION_FAILED that says how to log in, before pushing', async () => {
-    const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+    const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
     await buildTestImage({ dockerHost, tag: `docker.io/${USER}/anonymous:1`, runStep: false });
     await expect(registry.pushImage(`docker.io/${USER}/anonymous:1`)).rejects.toMatchObject({
       code: 'AUTHENTICATION_FAILED',

@@ -1,12 +1,19 @@
 import { randomInt } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BasicCredentials, createContainerRegistry, createServiceConnector, RegistryKitError } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, type HostedRegistryFixture, skopeoInspect, type TestCertificateAuthority } from '@registrykit/testing';
+import {
+  buildTestImage,
+  certificateDirectory,
+  createDockerConfigSandbox,
+  type DockerConfigSandbox,
+  type HostedRegistryFixture,
+  skopeoInspect,
+  type TestCertificateAuthority,
+} from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gcpConnectorType } from './gcp-connector.js';
 import { gcpFlavor } from './gcp-flavor.js';
@@ -23,7 +30,7 @@ let google: GoogleTokenServer;
 let gcr: HostedRegistryFixture;
 let artifactRegistry: HostedRegistryFixture;
 let certDir: { path: string; remove: () => Promise<void> };
-let workDir: string;
+let sandbox: DockerConfigSandbox;
 let dockerHost: string;
 let registryApi: OciClient;
 
@@ -32,29 +39,25 @@ beforeAll(async () => {
   registryApi = createOciClient();
   ca = await testCertificateAuthority();
   google = await startGoogleTokenServer({ ca, hostname: `oauth2-registry-${Date.now()}.rk-test.example` });
-  [gcr, artifactRegistry, certDir, workDir] = await Promise.all([
+  [gcr, artifactRegistry, certDir, sandbox] = await Promise.all([
     startGoogleRegistry({ hostname: GCR, ca, google }),
     startGoogleRegistry({ hostname: ARTIFACT_REGISTRY, ca, google }),
     certificateDirectory(ca.certificatePem),
-    mkdtemp(join(tmpdir(), 'rk-gcp-registry-')),
+    createDockerConfigSandbox(),
   ]);
   await Promise.all([gcr.front.engineCanResolve(), artifactRegistry.front.engineCanResolve()]);
 });
 
 afterAll(async () => {
   registryApi?.close();
-  await Promise.all([gcr?.stop(), artifactRegistry?.stop(), google?.stop(), certDir?.remove()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await Promise.all([gcr?.stop(), artifactRegistry?.stop(), google?.stop(), certDir?.remove(), sandbox?.remove()]);
 });
 
-let environments = 0;
 /** An environment with an empty docker config and, optionally, an ADC key file. */
 async function isolatedEnv(adcKey?: object): Promise<NodeJS.ProcessEnv> {
-  const dir = join(workDir, `env-${++environments}`);
-  await mkdir(dir, { recursive: true });
-  const env: NodeJS.ProcessEnv = { DOCKER_CONFIG: dir };
+  const env = await sandbox.env();
   if (adcKey) {
-    env['GOOGLE_APPLICATION_CREDENTIALS'] = join(dir, 'adc.json');
+    env['GOOGLE_APPLICATION_CREDENTIALS'] = join(env['DOCKER_CONFIG']!, 'adc.json');
     await writeFile(env['GOOGLE_APPLICATION_CREDENTIALS'], JSON.stringify(adcKey));
   }
   return env;
@@ -160,7 +163,7 @@ describe('pushing to Container Registry (gcr.io) with Application Default Creden
 
   it('says how to provide credentials when there are none, before pushing anything', async () => {
     vi.stubEnv('GOOGLE_APPLICATION_CREDENTIALS', '');
-    vi.stubEnv('CLOUDSDK_CONFIG', join(workDir, 'no-gcloud'));
+    vi.stubEnv('CLOUDSDK_CONFIG', join((await sandbox.env())['DOCKER_CONFIG']!, 'no-gcloud'));
     vi.stubEnv('METADATA_SERVER_DETECTION', 'none');
     try {
       const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });

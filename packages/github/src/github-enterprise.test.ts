@@ -1,12 +1,9 @@
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createContainerRegistry, createServiceConnector, dockerConnectorType } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { gitHubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
@@ -17,11 +14,11 @@ const TOKEN = 'ghp_rk-enterprise';
 
 let github: GitHubFixture;
 let registryApi: OciClient;
-let configDir: string;
+let sandbox: DockerConfigSandbox;
 
 beforeAll(async () => {
   registryApi = createOciClient();
-  configDir = await mkdtemp(join(tmpdir(), 'rk-ghes-'));
+  sandbox = await createDockerConfigSandbox();
   github = await startGitHub({
     ca: await testCertificateAuthority(),
     registryHostname: `containers.${HOST}`,
@@ -36,14 +33,14 @@ beforeAll(async () => {
 afterAll(async () => {
   registryApi?.close();
   await github?.stop();
-  if (configDir) await rm(configDir, { recursive: true, force: true });
+  await sandbox?.remove();
 });
 
 it('pushes to a GitHub Enterprise registry and manages images through its /api/v3, found from the host', async () => {
   const dockerHost = testDockerHost();
   const uri = `containers.${HOST}/platform`;
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: 'mona', password: TOKEN, registry: `containers.${HOST}` } });
-  const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: { DOCKER_CONFIG: configDir } });
+  const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
   await buildTestImage({ dockerHost, tag: `${uri}/app:1`, runStep: false });
   await buildTestImage({ dockerHost, tag: `${uri}/app:2`, runStep: false });
   const first = await registry.pushImage(`${uri}/app:1`);

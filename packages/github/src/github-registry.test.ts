@@ -1,11 +1,8 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type ContainerRegistry, createContainerRegistry, createServiceConnector, dockerConnectorType, RegistryKitError } from '@registrykit/core';
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, removeStoredTag, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, removeStoredTag, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitHubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
@@ -20,7 +17,7 @@ const USER = 'octocat';
 
 let github: GitHubFixture;
 let certDir: { path: string; remove: () => Promise<void> };
-let workDir: string;
+let sandbox: DockerConfigSandbox;
 let dockerHost: string;
 let registryApi: OciClient;
 
@@ -28,7 +25,7 @@ beforeAll(async () => {
   dockerHost = testDockerHost();
   registryApi = createOciClient();
   const ca = await testCertificateAuthority();
-  [github, certDir, workDir] = await Promise.all([
+  [github, certDir, sandbox] = await Promise.all([
     startGitHub({
       ca,
       owners: { [USER]: 'User', [ORG]: 'Organization' },
@@ -40,32 +37,24 @@ beforeAll(async () => {
       maxPageSize: 2,
     }),
     certificateDirectory(ca.certificatePem),
-    mkdtemp(join(tmpdir(), 'rk-github-')),
+    createDockerConfigSandbox(),
   ]);
   await github.registry.front.engineCanResolve();
 });
 
 afterAll(async () => {
   registryApi?.close();
-  await Promise.all([github?.stop(), certDir?.remove()]);
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await Promise.all([github?.stop(), certDir?.remove(), sandbox?.remove()]);
 });
 
-let environments = 0;
-async function isolatedEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-  const dir = join(workDir, `env-${++environments}`);
-  await mkdir(dir, { recursive: true });
-  return { DOCKER_CONFIG: dir, ...extra };
-}
-
 async function withToken(uri: string, token = WORKFLOW_TOKEN): Promise<ContainerRegistry> {
-  const env = await isolatedEnv({ GITHUB_TOKEN: token, GITHUB_ACTOR: USER });
+  const env = await sandbox.env({ variables: { GITHUB_TOKEN: token, GITHUB_ACTOR: USER } });
   return createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env });
 }
 
 async function withConnector(uri: string, password = PAT): Promise<ContainerRegistry> {
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: USER, password, registry: 'ghcr.io' } });
-  return createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await isolatedEnv() });
+  return createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
 }
 
 const inspect = (image: string) => skopeoInspect(image, { tlsVerify: true, certDir: certDir.path, credentials: { username: USER, password: PAT } });
@@ -95,7 +84,7 @@ describe('pushing to GHCR through the Docker engine', () => {
   });
 
   it('refuses a push without any token with AUTHENTICATION_FAILED that says where to put one, before pushing', async () => {
-    const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri: `ghcr.io/${ORG}` }, pusher: createDockerPusher({ dockerHost }), env: await isolatedEnv() });
+    const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri: `ghcr.io/${ORG}` }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
     await buildTestImage({ dockerHost, tag: `ghcr.io/${ORG}/nobody:1`, runStep: false });
     await expect(registry.pushImage(`ghcr.io/${ORG}/nobody:1`)).rejects.toMatchObject({
       code: 'AUTHENTICATION_FAILED',

@@ -33,3 +33,4 @@ export {
 export { readRequestBody, startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
 export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
 export { readStoredManifests, removeStoredTag, type StoredManifest } from './registry-storage.js';
+export { createDockerConfigSandbox, type DockerConfigSandbox } from './docker-config-sandbox.js';
