@@ -1,10 +1,10 @@
 import { createContainerRegistry, createServiceConnector, dockerConnectorType, RegistryKitError, validateConfig } from '@registrykit/core';
 import { describe, expect, it } from 'vitest';
-import { dockerHubFlavor } from './dockerhub-flavor.js';
+import { dockerhubFlavor } from './dockerhub-flavor.js';
 import { flavor } from './index.js';
 
 function validate(config: object) {
-  return validateConfig(dockerHubFlavor.configSchema, config, 'the "dockerhub" flavor');
+  return validateConfig(dockerhubFlavor.configSchema, config, 'the "dockerhub" flavor');
 }
 
 function problem(uri: string): string | undefined {
@@ -52,17 +52,17 @@ describe('the dockerhub uri rule', () => {
 });
 
 describe('a dockerhub component', () => {
-  const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: 'myorg', defaultRepository: 'pipelines' }, dockerCredentials: false });
+  const registry = createContainerRegistry({ flavor: dockerhubFlavor, config: { uri: 'myorg', defaultRepository: 'pipelines' }, dockerCredentials: false });
 
   it('is exported as `flavor`, accepts docker connectors and is never local', () => {
-    expect(flavor).toBe(dockerHubFlavor);
+    expect(flavor).toBe(dockerhubFlavor);
     expect(registry).toMatchObject({ uri: 'docker.io/myorg', host: 'docker.io', isLocal: false, requiresAuthentication: true, flavor: 'dockerhub' });
     const connector = createServiceConnector({
       type: dockerConnectorType,
       authMethod: 'password',
       config: { username: 'myorg', password: 'dckr_pat_x' },
     });
-    expect(() => createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: 'myorg' }, connector })).not.toThrow();
+    expect(() => createContainerRegistry({ flavor: dockerhubFlavor, config: { uri: 'myorg' }, connector })).not.toThrow();
   });
 
   it('names images `docker.io/<namespace>/<name>` and adds `library/` only where Docker would', () => {

@@ -45,7 +45,7 @@ const configSchema = {
  * deletion and listings use the Hub API, because the registry refuses DELETE and counts
  * manifest reads as pulls.
  */
-export const dockerHubFlavor = defineFlavor({
+export const dockerhubFlavor = defineFlavor({
   specificationVersion: 'v1',
   id: 'dockerhub',
   displayName: 'Docker Hub',

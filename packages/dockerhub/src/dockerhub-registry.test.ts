@@ -4,7 +4,7 @@ import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerHubFlavor } from './dockerhub-flavor.js';
+import { dockerhubFlavor } from './dockerhub-flavor.js';
 import { type DockerHubFixture, startDockerHub } from './test-support/docker-hub.js';
 
 // registry-1.docker.io, auth.docker.io and hub.docker.com are fixed host names: every test that
@@ -35,7 +35,7 @@ const inspect = (image: string) => skopeoInspect(image, { tlsVerify: true, certD
 
 async function withConnector(): Promise<ContainerRegistry> {
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: USER, password: PAT } });
-  return createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
+  return createContainerRegistry({ flavor: dockerhubFlavor, config: { uri: USER }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
 }
 
 describe('pushing to Docker Hub through the Docker engine', () => {
@@ -57,7 +57,7 @@ describe('pushing to Docker Hub through the Docker engine', () => {
 
   it("pushes with the docker config's https://index.docker.io/v1/ entry, as `docker login` leaves it", async () => {
     const env = await sandbox.env({ dockerConfig: { auths: { 'https://index.docker.io/v1/': { auth: Buffer.from(`${USER}:${PAT}`).toString('base64') } } } });
-    const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: `docker.io/${USER}` }, pusher: createDockerPusher({ dockerHost }), env });
+    const registry = createContainerRegistry({ flavor: dockerhubFlavor, config: { uri: `docker.io/${USER}` }, pusher: createDockerPusher({ dockerHost }), env });
     const image = `${USER}/config:1`; // the familiar form, as `docker push` takes it
     await buildTestImage({ dockerHost, tag: image, runStep: false });
 
@@ -68,7 +68,7 @@ describe('pushing to Docker Hub through the Docker engine', () => {
   });
 
   it('refuses a push without credentials with AUTHENTICATION_FAILED that says how to log in, before pushing', async () => {
-    const registry = createContainerRegistry({ flavor: dockerHubFlavor, config: { uri: USER }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
+    const registry = createContainerRegistry({ flavor: dockerhubFlavor, config: { uri: USER }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
     await buildTestImage({ dockerHost, tag: `docker.io/${USER}/anonymous:1`, runStep: false });
     await expect(registry.pushImage(`docker.io/${USER}/anonymous:1`)).rejects.toMatchObject({
       code: 'AUTHENTICATION_FAILED',

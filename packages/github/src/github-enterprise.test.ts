@@ -5,7 +5,7 @@ import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { gitHubFlavor } from './github-flavor.js';
+import { githubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
 
 // A GitHub Enterprise Server of its own: containers.<host> for the registry, <host>/api/v3 for the API.
@@ -40,7 +40,7 @@ it('pushes to a GitHub Enterprise registry and manages images through its /api/v
   const dockerHost = testDockerHost();
   const uri = `containers.${HOST}/platform`;
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: 'mona', password: TOKEN, registry: `containers.${HOST}` } });
-  const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
+  const registry = createContainerRegistry({ flavor: githubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
   await buildTestImage({ dockerHost, tag: `${uri}/app:1`, runStep: false });
   await buildTestImage({ dockerHost, tag: `${uri}/app:2`, runStep: false });
   const first = await registry.pushImage(`${uri}/app:1`);

@@ -1,12 +1,12 @@
 import { createContainerRegistry, RegistryKitError, validateConfig } from '@registrykit/core';
 import { describe, expect, it } from 'vitest';
-import { gitHubFlavor } from './github-flavor.js';
+import { githubFlavor } from './github-flavor.js';
 import { defaultGitHubApiUrl } from './github-uri.js';
 import { flavor } from './index.js';
 
 function problem(uri: string): string | undefined {
   try {
-    validateConfig(gitHubFlavor.configSchema, { uri }, 'the "github" flavor');
+    validateConfig(githubFlavor.configSchema, { uri }, 'the "github" flavor');
     return undefined;
   } catch (error) {
     if (!RegistryKitError.hasCode(error, 'INVALID_CONFIG')) throw error;
@@ -35,8 +35,8 @@ describe('the github uri rule', () => {
 
 describe('the github flavor', () => {
   it('is exported as `flavor`, pushes only with credentials and is never local', () => {
-    expect(flavor).toBe(gitHubFlavor);
-    const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri: 'ghcr.io/octo-org', defaultRepository: 'pipelines' }, dockerCredentials: false, env: {} });
+    expect(flavor).toBe(githubFlavor);
+    const registry = createContainerRegistry({ flavor: githubFlavor, config: { uri: 'ghcr.io/octo-org', defaultRepository: 'pipelines' }, dockerCredentials: false, env: {} });
     expect(registry).toMatchObject({ host: 'ghcr.io', isLocal: false, requiresAuthentication: true });
     expect(registry.imageName({ tag: 'v1' })).toBe('ghcr.io/octo-org/pipelines:v1');
     expect(registry.isValidImageNameForRegistry('ghcr.io/octo-org/app:1')).toBe(true);
@@ -44,7 +44,7 @@ describe('the github flavor', () => {
   });
 
   it('takes GITHUB_TOKEN from the environment, with GITHUB_ACTOR or the owner as user name', async () => {
-    const make = (env: NodeJS.ProcessEnv) => createContainerRegistry({ flavor: gitHubFlavor, config: { uri: 'ghcr.io/octo-org' }, dockerCredentials: false, env });
+    const make = (env: NodeJS.ProcessEnv) => createContainerRegistry({ flavor: githubFlavor, config: { uri: 'ghcr.io/octo-org' }, dockerCredentials: false, env });
     expect(await make({ GITHUB_TOKEN: 'ghs_x', GITHUB_ACTOR: 'mona' }).resolveCredentials()).toEqual({
       source: 'flavor',
       credentials: { type: 'basic', username: 'mona', password: 'ghs_x' },
@@ -57,7 +57,7 @@ describe('the github flavor', () => {
     expect(defaultGitHubApiUrl('ghcr.io')).toBe('https://api.github.com');
     expect(defaultGitHubApiUrl('containers.github.example.com')).toBe('https://github.example.com/api/v3');
     expect(defaultGitHubApiUrl('containers.acme.ghe.com')).toBe('https://api.acme.ghe.com');
-    expect(validateConfig(gitHubFlavor.configSchema, { uri: 'ghcr.io/o', apiUrl: 'https://proxy.example.com/github/' }, 'x')).toMatchObject({ apiUrl: 'https://proxy.example.com/github' });
-    expect(() => validateConfig(gitHubFlavor.configSchema, { uri: 'ghcr.io/o', apiUrl: 'api.github.com' }, 'x')).toThrow(/apiUrl: "api\.github\.com" is not an http\(s\) URL/);
+    expect(validateConfig(githubFlavor.configSchema, { uri: 'ghcr.io/o', apiUrl: 'https://proxy.example.com/github/' }, 'x')).toMatchObject({ apiUrl: 'https://proxy.example.com/github' });
+    expect(() => validateConfig(githubFlavor.configSchema, { uri: 'ghcr.io/o', apiUrl: 'api.github.com' }, 'x')).toThrow(/apiUrl: "api\.github\.com" is not an http\(s\) URL/);
   });
 });

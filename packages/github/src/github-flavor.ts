@@ -41,7 +41,7 @@ const configSchema = {
  * the GitHub Packages API, through which images are listed and deleted, because GHCR refuses
  * registry DELETE. Platform images of tagged multi-arch indexes are never deleted.
  */
-export const gitHubFlavor = defineFlavor({
+export const githubFlavor = defineFlavor({
   specificationVersion: 'v1',
   id: 'github',
   displayName: 'GitHub Container Registry',

@@ -4,7 +4,7 @@ import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, removeStoredTag, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gitHubFlavor } from './github-flavor.js';
+import { githubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
 import { putImageIndex } from './test-support/multi-arch.js';
 
@@ -49,12 +49,12 @@ afterAll(async () => {
 
 async function withToken(uri: string, token = WORKFLOW_TOKEN): Promise<ContainerRegistry> {
   const env = await sandbox.env({ variables: { GITHUB_TOKEN: token, GITHUB_ACTOR: USER } });
-  return createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env });
+  return createContainerRegistry({ flavor: githubFlavor, config: { uri }, pusher: createDockerPusher({ dockerHost }), registryApi, env });
 }
 
 async function withConnector(uri: string, password = PAT): Promise<ContainerRegistry> {
   const connector = createServiceConnector({ type: dockerConnectorType, authMethod: 'password', config: { username: USER, password, registry: 'ghcr.io' } });
-  return createContainerRegistry({ flavor: gitHubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
+  return createContainerRegistry({ flavor: githubFlavor, config: { uri }, connector, pusher: createDockerPusher({ dockerHost }), registryApi, env: await sandbox.env() });
 }
 
 const inspect = (image: string) => skopeoInspect(image, { tlsVerify: true, certDir: certDir.path, credentials: { username: USER, password: PAT } });
@@ -84,7 +84,7 @@ describe('pushing to GHCR through the Docker engine', () => {
   });
 
   it('refuses a push without any token with AUTHENTICATION_FAILED that says where to put one, before pushing', async () => {
-    const registry = createContainerRegistry({ flavor: gitHubFlavor, config: { uri: `ghcr.io/${ORG}` }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
+    const registry = createContainerRegistry({ flavor: githubFlavor, config: { uri: `ghcr.io/${ORG}` }, pusher: createDockerPusher({ dockerHost }), env: await sandbox.env() });
     await buildTestImage({ dockerHost, tag: `ghcr.io/${ORG}/nobody:1`, runStep: false });
     await expect(registry.pushImage(`ghcr.io/${ORG}/nobody:1`)).rejects.toMatchObject({
       code: 'AUTHENTICATION_FAILED',
