@@ -36,3 +36,10 @@ export function printComparison(comparison: Comparison): boolean {
   console.log(`  ratio ${comparison.subject}/${comparison.peer}: ${ratio.toFixed(3)} (target <= ${comparison.target}: ${met ? 'met' : 'NOT met'})`);
   return met;
 }
+
+/** Prints a measured figure against an absolute target (at most `target`); answers whether it was met. */
+export function printTarget(title: string, value: number, unit: string, target: number): boolean {
+  const met = value <= target;
+  console.log(`  ${title}: ${value.toFixed(unit === 'ms' ? 1 : 0)} ${unit} (target <= ${target} ${unit}: ${met ? 'met' : 'NOT met'})`);
+  return met;
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { sha256Digest } from './manifests.js';
@@ -29,4 +30,18 @@ export function fileBlob(path: string, digest: string, size: number, offset = 0)
     open: (start, end) =>
       end <= start ? Readable.from([]) : createReadStream(path, { start: offset + start, end: offset + end - 1, highWaterMark: READ_CHUNK }),
   };
+}
+
+/** The sha256 digest of a blob's bytes, streamed. */
+export async function hashBlob(source: Pick<BlobSource, 'size' | 'open'>): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of source.open(0, source.size)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The first `count` bytes of a blob (fewer when it is shorter). */
+export async function blobPrefix(source: Pick<BlobSource, 'size' | 'open'>, count: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source.open(0, Math.min(count, source.size))) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -194,9 +194,13 @@ function commitUrl(session: URL, digest: string): URL {
   return url;
 }
 
-/** `Range: 0-N` → N + 1, the next offset; Distribution says `0--1` for nothing received. */
+/**
+ * `Range: 0-N` → N + 1, the next offset. Distribution says `0-0` both for nothing and for one
+ * byte received, so `0-0` counts as nothing: resending one byte is harmless, skipping one is not.
+ */
 function rangeEnd(range: string | undefined): number | undefined {
   const match = /^(?:bytes=)?(\d+)-(-?\d+)$/.exec(range?.trim() ?? '');
   if (!match) return undefined;
-  return Math.max(0, Number(match[2]) + 1);
+  const last = Number(match[2]);
+  return last <= 0 ? 0 : last + 1;
 }

@@ -1,5 +1,5 @@
-/** Bounds how many requests run at once against each host; the rest wait in order. */
-export class HostLimiter {
+/** Bounds how many tasks run at once per key (a host, say); the rest wait in order. */
+export class KeyedLimiter {
   readonly #limit: number;
   readonly #active = new Map<string, number>();
   readonly #waiting = new Map<string, (() => void)[]>();
@@ -8,7 +8,7 @@ export class HostLimiter {
     this.#limit = limit;
   }
 
-  /** Waits for a slot on `host`; the answer releases it (calling it twice is harmless). */
+  /** Waits for a slot for `host`; the answer releases it (calling it twice is harmless). */
   async acquire(host: string, signal?: AbortSignal | undefined): Promise<() => void> {
     if ((this.#active.get(host) ?? 0) >= this.#limit) {
       await new Promise<void>((resolve, reject) => {
@@ -59,4 +59,12 @@ export async function mapConcurrent<T, R>(items: readonly T[], concurrency: numb
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
   if (failure) throw failure.error;
   return results;
+}
+
+/** Waits for every promise to settle (nothing keeps running unobserved), then rejects with the first failure, if any. */
+export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<T>).value);
 }

@@ -4,7 +4,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { RegistryKitError } from '@registrykit/core';
-import { HostLimiter } from './concurrency.js';
+import { KeyedLimiter } from './concurrency.js';
 
 /**
  * A request body that can be sent again: a buffer, or a source that opens a fresh stream of
@@ -73,13 +73,13 @@ const MAX_REDIRECTS = 5;
  */
 export class HttpTransport {
   readonly #options: HttpTransportOptions;
-  readonly #limiter: HostLimiter;
+  readonly #limiter: KeyedLimiter;
   #httpAgent: HttpAgent | undefined;
   #httpsAgent: HttpsAgent | undefined;
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
-    this.#limiter = new HostLimiter(options.maxConcurrentRequestsPerHost);
+    this.#limiter = new KeyedLimiter(options.maxConcurrentRequestsPerHost);
   }
 
   async request(request: HttpRequest): Promise<HttpResponse> {

@@ -13,9 +13,10 @@ type Failure = DeleteImageResult['failures'][number];
  *
  * Distribution has no tag deletion before OCI 1.1, and deleting the tag's manifest by digest
  * would take the image's other tags with it. So a tag is first DELETEd directly (OCI 1.1); a
- * registry that refuses gets regclient's treatment: a unique placeholder manifest is pushed to
- * the tag and deleted by digest, which removes exactly that tag. When the registry refuses
- * that deletion too, the tag is put back on the original manifest and the refusal reported.
+ * registry that answers it does not know tag deletion (400, 404) gets regclient's treatment: a
+ * unique placeholder manifest is pushed to the tag and deleted by digest, which removes exactly
+ * that tag. When the registry refuses that deletion, the tag is put back on the original
+ * manifest and the refusal reported. A 405 (no deletion at all) is reported without touching the tag.
  */
 export async function deleteRegistryImage(http: RegistryHttp, image: ImageReference, request: RegistryApiRequest, manifestSizeLimit: number): Promise<DeleteImageResult> {
   if (image.digest !== undefined) {
@@ -32,8 +33,10 @@ export async function deleteRegistryImage(http: RegistryHttp, image: ImageRefere
   }
   const direct = await deleteManifestStatus(http, tagged, tag, request);
   if (!direct.error) return { deleted: [reference], failures: [] };
-  // 400, 404 and 405 are how registries without OCI 1.1 tag deletion refuse a tag here.
-  if (![400, 404, 405].includes(direct.status)) return { deleted: [], failures: [failureOf(reference, direct.error)] };
+  // Registries without OCI 1.1 tag deletion answer 400 (Distribution 2.x: DIGEST_INVALID) or 404 here.
+  // A 405 says deletion is off altogether (Docker Hub, GHCR, Distribution without delete): the
+  // tag is not touched.
+  if (![400, 404].includes(direct.status)) return { deleted: [], failures: [failureOf(reference, direct.error)] };
   try {
     return await deleteThroughPlaceholder(http, tagged, original, request, manifestSizeLimit);
   } catch (error) {

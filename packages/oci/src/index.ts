@@ -1,4 +1,6 @@
-export { createOciClient, type OciClient, type OciClientOptions, type PushBlobRequest } from './oci-client.js';
+export { createOciClient, type OciClient, type LookupRequest, type OciClientOptions, type PushBlobRequest } from './oci-client.js';
+export { createOciPusher, type OciPusher, type OciPusherOptions } from './oci-pusher.js';
+export { parseImageSource, type ImageSource } from './image-source.js';
 export { bufferBlob, fileBlob, type BlobSource } from './blob-source.js';
 export type { BlobPushStatus, UploadMode } from './blob-upload.js';
 export type { FetchedManifest, ManifestHead } from './manifest-requests.js';

@@ -2,19 +2,11 @@ import { basicCredentials, type RegistryCredentials, RegistryKitError } from '@r
 import { skopeoInspect, startFaultProxy, startRegistry, startTokenIssuer, type TokenAccess } from '@registrykit/testing';
 import { describe, expect, it } from 'vitest';
 import { createOciClient } from './oci-client.js';
+import { failureOf } from './test-support/outcomes.js';
 import { pushSmallImage, smallImage } from './test-support/small-image.js';
 
 const PASSWORD = 'hunter2-correct-horse';
 const WRONG = 'wrong-battery-staple';
-
-async function failureOf(promise: Promise<unknown>): Promise<RegistryKitError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!RegistryKitError.isInstance(error)) throw new Error(`expected a RegistryKitError, got ${String(error)}`);
-  return error;
-}
 
 function expectNoSecret(error: RegistryKitError, ...secrets: string[]): void {
   const everything = `${error.message} ${JSON.stringify(error.details)} ${String(error.stack)}`;

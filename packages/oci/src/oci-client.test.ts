@@ -1,18 +1,16 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { RegistryKitError } from '@registrykit/core';
 import { type RegistryFixture, skopeoInspect, skopeoRawManifest, startRegistry } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferBlob, fileBlob } from './blob-source.js';
 import { MEDIA_TYPES, sha256Digest } from './manifests.js';
 import { createOciClient, type OciClient } from './oci-client.js';
+import { expectCopiedBack } from './test-support/outcomes.js';
 import { pushSmallImage, smallImage } from './test-support/small-image.js';
 
-const run = promisify(execFile);
 const anonymous = { credentials: undefined };
 
 let registry: RegistryFixture;
@@ -216,17 +214,7 @@ describe('copying back', () => {
   it('round-trips through skopeo copy to an OCI layout with identical digests', async () => {
     const target = { registry: registry.host, repository: 'team/roundtrip', tag: 'v1' };
     const image = await pushSmallImage(client, target, undefined, smallImage(3));
-    const dir = await mkdtemp(join(tmpdir(), 'rk-oci-copy-'));
-    try {
-      await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/team/roundtrip:v1`, `oci:${dir}:v1`]);
-      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-      expect(index.manifests[0]?.digest).toBe(image.digest);
-      for (const blob of [image.config, ...image.layers]) {
-        expect(sha256Digest(await readFile(join(dir, 'blobs', 'sha256', blob.digest.slice('sha256:'.length))))).toBe(blob.digest);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await expectCopiedBack(`${registry.host}/team/roundtrip:v1`, image.digest, [image.config, ...image.layers].map((blob) => blob.digest));
   });
 });
 

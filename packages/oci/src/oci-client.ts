@@ -10,7 +10,7 @@ import {
 } from '@registrykit/core';
 import { fetchBlob } from './blob-download.js';
 import type { BlobSource } from './blob-source.js';
-import { blobExists, type BlobPushStatus, pushBlob, type UploadMode } from './blob-upload.js';
+import { blobExists, type BlobPushStatus, pushBlob, repositoryScope, type UploadMode } from './blob-upload.js';
 import { HttpTransport } from './http-transport.js';
 import { deleteRegistryImage } from './image-deletion.js';
 import { listRepositoryImages } from './image-listing.js';
@@ -58,6 +58,12 @@ export interface OciClientOptions {
   readonly chunkSize?: number | undefined;
 }
 
+/** A lookup made as part of a push. */
+export interface LookupRequest extends RegistryApiRequest {
+  /** Ask with the push scope (`pull,push`), so one token serves a whole push. Default false. */
+  readonly forPush?: boolean | undefined;
+}
+
 /** Options of one blob push. */
 export interface PushBlobRequest extends RegistryApiRequest {
   /** Repositories on the same registry to mount the blob from before uploading it. */
@@ -73,12 +79,12 @@ export interface PushBlobRequest extends RegistryApiRequest {
  */
 export interface OciClient extends RegistryApi {
   /** The manifest's digest, media type and size, or undefined when it does not exist. */
-  headManifest(image: ImageReference, request: RegistryApiRequest): Promise<ManifestHead | undefined>;
+  headManifest(image: ImageReference, request: LookupRequest): Promise<ManifestHead | undefined>;
   /** The manifest's exact bytes, digest and content, or undefined when it does not exist. */
   getManifest(image: ImageReference, request: RegistryApiRequest): Promise<FetchedManifest | undefined>;
   /** Writes a manifest under `image`'s tag (or digest); answers the digest the registry stored. */
   putManifest(image: ImageReference, manifest: ManifestBytes, request: RegistryApiRequest): Promise<string>;
-  blobExists(repository: RepositoryReference, digest: string, request: RegistryApiRequest): Promise<boolean>;
+  blobExists(repository: RepositoryReference, digest: string, request: LookupRequest): Promise<boolean>;
   /** Streams a blob, verifying its digest (the stream fails on a mismatch). */
   getBlob(repository: RepositoryReference, digest: string, request: RegistryApiRequest): Promise<Readable>;
   /** Makes a blob present: HEAD, cross-repository mount, else an upload that resumes when interrupted. */
@@ -141,7 +147,7 @@ export function createOciClient(options: OciClientOptions = {}): OciClient {
     },
 
     headManifest(image, request) {
-      return headManifest(http, image, request, manifestSizeLimit);
+      return headManifest(http, image, request, manifestSizeLimit, request.forPush ? [repositoryScope(image.repository, 'pull,push')] : undefined);
     },
 
     getManifest(image, request) {
@@ -153,7 +159,8 @@ export function createOciClient(options: OciClientOptions = {}): OciClient {
     },
 
     blobExists(repository, digest, request) {
-      return blobExists(http, call(repository.registry, request), repository.repository, digest);
+      const scopes = [repositoryScope(repository.repository, request.forPush ? 'pull,push' : 'pull')];
+      return blobExists(http, call(repository.registry, request), repository.repository, digest, scopes);
     },
 
     getBlob(repository, digest, request) {

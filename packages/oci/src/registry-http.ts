@@ -1,5 +1,5 @@
 import type { RegistryCredentials } from '@registrykit/core';
-import { type HttpResponse, type HttpTransport, isReplayable, type RequestBody } from './http-transport.js';
+import { type HttpRequest, type HttpResponse, type HttpTransport, isReplayable } from './http-transport.js';
 import type { RegistryAuth } from './registry-auth.js';
 import { type EndpointOptions, resolveRegistryEndpoint, sameOrigin } from './registry-endpoint.js';
 import { type FailureContext, responseFailure, transportFailure } from './registry-errors.js';
@@ -13,20 +13,15 @@ export interface RegistryCall {
   readonly signal?: AbortSignal | undefined;
 }
 
-export interface RegistryRequest {
-  readonly method: string;
+export interface RegistryRequest extends Pick<HttpRequest, 'method' | 'headers' | 'body' | 'followRedirects' | 'onBodyProgress'> {
   /** A path under the registry's endpoint (`/v2/…`), or an absolute URL (an upload `Location`). */
   readonly target: string | URL;
   /** The token scopes the request needs, e.g. `repository:team/app:pull,push`. */
   readonly scopes: readonly string[];
   /** What is being done, for messages: `reading the manifest of …`. */
   readonly action: string;
-  readonly headers?: Readonly<Record<string, string>> | undefined;
-  readonly body?: RequestBody | undefined;
   /** Retry 408/429/5xx and broken connections (with a replayable body). Default true. */
   readonly retry?: boolean | undefined;
-  readonly followRedirects?: boolean | undefined;
-  readonly onBodyProgress?: ((sent: number) => void) | undefined;
 }
 
 /**

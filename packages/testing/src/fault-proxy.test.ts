@@ -46,6 +46,11 @@ describe('startFaultProxy', () => {
     expect(await send(location, 'PATCH', Buffer.alloc(64 * 1024))).toBeInstanceOf(Error);
     expect(proxy.requests.at(-1)).toMatchObject({ method: 'PATCH', fault: 'cut', requestBytes: 1000, status: undefined });
 
+    proxy.addFault({ method: 'GET', after: 1, action: { type: 'respond', status: 418 } });
+    expect(await send(`${proxy.url}/v2/`, 'GET')).toBe(200);
+    expect(await send(`${proxy.url}/v2/`, 'GET')).toBe(418);
+    expect(await send(`${proxy.url}/v2/`, 'GET')).toBe(200);
+
     proxy.addFault({ action: { type: 'delay', ms: 300 } });
     const start = Date.now();
     expect(await send(`${proxy.url}/v2/`, 'GET')).toBe(200);

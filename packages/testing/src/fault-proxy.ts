@@ -15,6 +15,8 @@ export interface FaultRule {
   readonly method?: string;
   /** Only requests whose path (with query) matches. */
   readonly path?: RegExp;
+  /** Matching requests to let through untouched before the fault starts. Default 0. */
+  readonly after?: number;
   /** How many matching requests get the fault. Default 1; `Infinity` for all. */
   readonly times?: number;
   readonly action: FaultAction;
@@ -65,19 +67,27 @@ export interface FaultProxyFixture {
  */
 export async function startFaultProxy(options: StartFaultProxyOptions): Promise<FaultProxyFixture> {
   const target = new URL(options.target);
-  const rules: { rule: FaultRule; left: number }[] = [];
+  const rules: { rule: FaultRule; skip: number; left: number }[] = [];
   const requests: ProxiedRequest[] = [];
   let seq = 0;
-  const addFault = (rule: FaultRule) => rules.push({ rule, left: rule.times ?? 1 });
+  const addFault = (rule: FaultRule) => rules.push({ rule, skip: rule.after ?? 0, left: rule.times ?? 1 });
   for (const rule of options.faults ?? []) addFault(rule);
 
   function takeFault(request: IncomingMessage): FaultAction | undefined {
-    const found = rules.find(
+    const matching = rules.filter(
       ({ rule, left }) => left > 0 && (rule.method === undefined || rule.method === request.method) && (rule.path === undefined || rule.path.test(request.url ?? '')),
     );
-    if (!found) return undefined;
-    found.left--;
-    return found.rule.action;
+    // Every matching rule counts the request, so `after` means the same whatever other rules exist.
+    let action: FaultAction | undefined;
+    for (const entry of matching) {
+      if (entry.skip > 0) {
+        entry.skip--;
+      } else if (action === undefined) {
+        entry.left--;
+        action = entry.rule.action;
+      }
+    }
+    return action;
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
