@@ -1,7 +1,8 @@
-import { createServiceConnector, RegistryKitError } from '@registrykit/core';
+import { type BasicCredentials, createContainerRegistry, createServiceConnector, RegistryKitError } from '@registrykit/core';
 import { testCertificateAuthority } from '@registrykit/test-harness';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gcpConnectorType } from './gcp-connector.js';
+import { gcpFlavor } from './gcp-flavor.js';
 import { type GoogleTokenServer, startGoogleTokenServer } from './test-support/google-token-server.js';
 
 let google: GoogleTokenServer;
@@ -31,6 +32,25 @@ describe('the gcp connector', () => {
       message: expect.stringMatching(/ghcr\.io does not accept: use it with gcr\.io hosts or <location>-docker\.pkg\.dev/),
     });
     expect(await connector.verify()).toEqual({ resources: ['Google OAuth 2.0 access token'] });
+  });
+
+  it('gives a component tokens it keeps until five minutes before their hour is up, then a fresh one', async () => {
+    const key = google.createServiceAccountKey('cached@rk-test-project.iam.gserviceaccount.com');
+    const connector = connect('service-account', { serviceAccountJson: JSON.stringify(key) });
+    const registry = createContainerRegistry({ flavor: gcpFlavor, config: { uri: 'gcr.io/rk-test-project' }, connector, dockerCredentials: false, env: {} });
+    const first = (await registry.credentials()) as BasicCredentials;
+    expect((await registry.credentials()) as BasicCredentials).toBe(first);
+    try {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(first.expiresAt!.getTime() - 10 * 60_000);
+      expect(((await registry.credentials()) as BasicCredentials).password).toBe(first.password);
+      vi.setSystemTime(first.expiresAt!.getTime() - 4 * 60_000);
+      const second = (await registry.credentials()) as BasicCredentials;
+      expect(second.password).not.toBe(first.password);
+      expect(second.expiresAt!.getTime()).toBeGreaterThan(first.expiresAt!.getTime());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a key that is not a service-account key, without echoing it', () => {
