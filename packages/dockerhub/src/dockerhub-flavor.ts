@@ -11,6 +11,7 @@ import {
 } from '@registrykit/core';
 import { createHubApiClient, DOCKER_HUB_API_URL } from './dockerhub-api.js';
 import { deleteFromDockerHub } from './dockerhub-delete.js';
+import { imagesFromTags } from './dockerhub-listing.js';
 import { dockerHubRateLimitError } from './dockerhub-rate-limit.js';
 import { probeDockerHubRateLimit } from './dockerhub-rate-limit-probe.js';
 import { dockerHubUriProblem, normalizeDockerHubUri } from './dockerhub-uri.js';
@@ -60,9 +61,8 @@ export const dockerhubFlavor = defineFlavor({
     /** A registry API call whose 429 says which Docker Hub limit was hit. */
     async function throughRegistry<T>(repository: string, action: string, options: CallOptions, work: (api: RegistryApi, request: RegistryApiRequest) => Promise<T>): Promise<T> {
       if (!context.registryApi) {
-        throw new RegistryKitError('UNSUPPORTED', `Cannot do this on Docker Hub without a registry client: pass \`registryApi: createOciClient()\` from @registrykit/oci.`, {
-          details: { action },
-        });
+        const what = action.charAt(0).toUpperCase() + action.slice(1);
+        throw new RegistryKitError('UNSUPPORTED', `${what} needs a registry client: pass \`registryApi: createOciClient()\` from @registrykit/oci.`, { details: { action } });
       }
       const credentials = await context.registryCredentials(options);
       try {
@@ -100,24 +100,7 @@ export const dockerhubFlavor = defineFlavor({
         throughRegistry(image.repository, `reading the digest of ${formatImageReference(image)}`, options, (api, request) => api.getManifestDigest(image, request)),
       listTags: (repository, options) =>
         throughRegistry(repository.repository, `listing the tags of ${imageRepositoryName(repository)}`, options, (api, request) => api.listTags(repository, request)),
-      async listImages(repository, options) {
-        const tags = await hub.listTags(repository.repository, options);
-        const byDigest = new Map<string, { tags: string[]; pushedAt: Date | undefined; sizeBytes: number | undefined; childDigests: readonly string[] }>();
-        for (const tag of tags) {
-          if (tag.digest === undefined) continue;
-          const entry = byDigest.get(tag.digest) ?? { tags: [], pushedAt: tag.lastUpdated, sizeBytes: tag.fullSize, childDigests: tag.platformDigests };
-          entry.tags.push(tag.name);
-          if (tag.lastUpdated && (!entry.pushedAt || tag.lastUpdated > entry.pushedAt)) entry.pushedAt = tag.lastUpdated;
-          byDigest.set(tag.digest, entry);
-        }
-        return [...byDigest].map(([digest, entry]) => ({
-          digest,
-          tags: entry.tags.sort(),
-          pushedAt: entry.pushedAt,
-          sizeBytes: entry.sizeBytes,
-          ...(entry.childDigests.length > 0 ? { childDigests: entry.childDigests } : {}),
-        }));
-      },
+      listImages: async (repository, options) => imagesFromTags(await hub.listTags(repository.repository, options)),
       deleteImage: (image, options) =>
         deleteFromDockerHub(image, options, { hub, registryApi: context.registryApi, credentials: context.registryCredentials, name: imageRepositoryName(image) }),
     };
