@@ -160,6 +160,25 @@ describe('token auth', () => {
     }
   });
 
+  it('asks for the scope an insufficient_scope challenge names, first, and retries once', async () => {
+    await using issuer = await startTokenIssuer({ users: { alice: PASSWORD } });
+    await using registry = await startRegistry({ auth: issuer.registryAuth });
+    await using proxy = await startFaultProxy({ target: registry.url });
+    const client = createOciClient();
+    try {
+      const alice = basicCredentials('alice', PASSWORD);
+      const target = { registry: proxy.host, repository: 'team/app', tag: 'v1' };
+      const image = await pushSmallImage(client, target, alice);
+      const challenge = `Bearer realm="${issuer.realm}",service="${issuer.service}",scope="repository:team/audit:pull",error="insufficient_scope"`;
+      proxy.addFault({ method: 'GET', path: /tags\/list/, action: { type: 'respond', status: 401, headers: { 'www-authenticate': challenge } } });
+      expect(await client.listTags({ registry: proxy.host, repository: 'team/app' }, { credentials: alice })).toEqual(['v1']);
+      expect(issuer.requests.at(-1)?.scopes).toEqual(['repository:team/audit:pull', 'repository:team/app:pull']);
+      expect(await client.getManifestDigest(target, { credentials: alice })).toBe(image.digest);
+    } finally {
+      client.close();
+    }
+  });
+
   it('retries a token service that fails for a moment', async () => {
     await using issuer = await startTokenIssuer({ users: { alice: PASSWORD } });
     await using registry = await startRegistry({ auth: issuer.registryAuth });

@@ -1,6 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { RegistryKitError } from '@registrykit/core';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, resolveRetryPolicy, retryDelay } from './retry.js';
+import { HttpTransport, type RequestBody } from './http-transport.js';
+import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, parseRetryAfter, resolveRetryPolicy, retryDelay, sendWithRetries } from './retry.js';
 
 describe('retry policy', () => {
   it('retries 408, 429 and 5xx gateway failures, and transient connection errors only', () => {
@@ -34,5 +38,40 @@ describe('retry policy', () => {
     expect(() => resolveRetryPolicy({ maxAttempts: 0 })).toThrow(/retry\.maxAttempts/);
     expect(() => resolveRetryPolicy({ initialDelayMs: -1 })).toThrow(/retry\.initialDelayMs/);
     expect(resolveRetryPolicy({ maxAttempts: 1 }).maxAttempts).toBe(1);
+  });
+});
+
+describe('sendWithRetries', () => {
+  it('sends a replayable body again after a 503, and a one-shot stream only once', async () => {
+    const received: string[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(received.length % 2 === 1 ? 503 : 201);
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = new HttpTransport({ userAgent: 'test', maxConcurrentRequestsPerHost: 2, timeoutMs: 5_000 });
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`);
+    const policy = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 1 };
+    const send = (body: RequestBody, replayable: boolean) => sendWithRetries(policy, () => transport.request({ method: 'PUT', url, body }), { replayable });
+    try {
+      const replayed = await send({ length: 5, open: () => Readable.from([Buffer.from('bytes')]) }, true);
+      await replayed.discard();
+      expect(replayed.status).toBe(201);
+      expect(received).toEqual(['bytes', 'bytes']);
+
+      const stream = Readable.from([Buffer.from('once!')]);
+      const oneShot = await send({ length: 5, open: () => stream, replayable: false }, false);
+      await oneShot.discard();
+      expect(oneShot.status).toBe(503);
+      expect(received).toEqual(['bytes', 'bytes', 'once!']);
+    } finally {
+      transport.close();
+      server.close();
+    }
   });
 });
