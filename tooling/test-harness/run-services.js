@@ -29,7 +29,8 @@ export async function startRunServices({ dockerEngine }) {
     process.env.NODE_EXTRA_CA_CERTS = bundle;
   }
   if (dockerEngine && !process.env.REGISTRYKIT_TEST_DOCKER_HOST) {
-    const engine = await startDockerEngine();
+    // The engine trusts the run's CA for every registry, Docker Hub's included (see trustedCaCertificates).
+    const engine = await startDockerEngine({ trustedCaCertificates: readFileSync(process.env.REGISTRYKIT_TEST_CA_CERT, 'utf8') });
     stops.push(() => engine.stop());
     process.env.REGISTRYKIT_TEST_DOCKER_HOST = engine.dockerHost;
   }

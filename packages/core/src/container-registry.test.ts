@@ -7,6 +7,7 @@ import { RegistryKitError } from './errors.js';
 import { baseRegistryConfigSchema, defineFlavor } from './flavor.js';
 import type { ImagePushRequest, ImagePusher } from './image-pusher.js';
 import { registryUriProblem } from './registry-uri.js';
+import type { ServiceConnector } from './service-connector.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -155,6 +156,49 @@ describe('a flavor with its own behaviour', () => {
     expect(await registry.resolveCredentials()).toMatchObject({ source: 'explicit' });
     await expect(registry.pushImage('tokens.example.com/app:1')).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     expect(pusher.requests).toHaveLength(1);
+  });
+
+  it('asks a connector to forget refused credentials, so it mints fresh ones', async () => {
+    let minted = 0;
+    let current: string | undefined;
+    const connector: ServiceConnector = {
+      type: 'docker',
+      authMethod: 'token',
+      async getRegistryCredentials() {
+        current ??= `minted-${++minted}`;
+        return { type: 'basic', username: 'oauth2accesstoken', password: current };
+      },
+      invalidateCredentials() {
+        current = undefined;
+      },
+      verify: async () => ({ resources: [] }),
+    };
+    const pusher = recordingPusher(1);
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'tokens.example.com' }, pusher, connector, ...noDockerConfig });
+    await registry.pushImage('tokens.example.com/app:1');
+    expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['minted-1', 'minted-2']);
+  });
+
+  it("gives native capabilities the component's credentials, wherever they come from", async () => {
+    const apiFlavor = defineFlavor({
+      specificationVersion: 'v1',
+      id: 'api-registry',
+      displayName: 'API registry',
+      description: 'A registry whose own API deletes tags with the registry credentials.',
+      configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'api.example.com', checkUri: registryUriProblem }),
+      create: (_config, context) => ({
+        async deleteImage(image) {
+          const credentials = await context.registryCredentials();
+          return { deleted: [`${image.repository}:${image.tag} as ${credentials?.type === 'basic' ? credentials.username : 'nobody'}`], failures: [] };
+        },
+      }),
+    });
+    const registry = createContainerRegistry({
+      flavor: apiFlavor,
+      config: { uri: 'api.example.com' },
+      dockerCredentials: { resolve: async () => ({ credentials: { type: 'basic', username: 'cfg', password: 'pw' }, source: 'auths', serverAddress: 'api.example.com' }), clear: () => undefined },
+    });
+    expect(await registry.deleteImage('api.example.com/app:1')).toEqual({ deleted: ['app:1 as cfg'], failures: [] });
   });
 
   it('falls back to the docker config', async () => {

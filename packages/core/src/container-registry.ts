@@ -122,7 +122,14 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
   const explicitSource: CredentialSource = connector ? 'connector' : 'explicit';
   // Fixed credentials that were refused stay refused; a provider or connector may hand out fresh ones.
   const explicitCanRefresh = connector !== undefined || typeof setup.credentials === 'function';
-  const implementation: FlavorImplementation = flavor.create(config, { credentials: explicit, connector, registryApi, env });
+  const implementation: FlavorImplementation = flavor.create(config, {
+    credentials: explicit,
+    connector,
+    registryApi,
+    env,
+    // Called only after setup, when `registry` exists.
+    registryCredentials: (options) => registry.credentials(options),
+  });
   const dockerCredentials = setup.dockerCredentials === false ? undefined : (setup.dockerCredentials ?? createDockerCredentialResolver({ env }));
   const defaultRepository = base.defaultRepository;
   let cached: ResolvedRegistryCredentials | undefined;
@@ -164,6 +171,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
       const canRefresh = cached !== undefined && (cached.source !== explicitSource || explicitCanRefresh);
       if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || !canRefresh) throw error;
       cached = undefined;
+      connector?.invalidateCredentials?.();
       implementation.invalidateCredentials?.();
       dockerCredentials?.clear(uri.host);
       return work((await registry.resolveCredentials(options))?.credentials);

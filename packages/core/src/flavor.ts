@@ -23,6 +23,13 @@ export interface FlavorContext {
   /** The registry's HTTP API client given to the component, if any. */
   readonly registryApi: RegistryApi | undefined;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The component's registry credentials, from wherever they come (connector, the flavor's own
+   * `getCredentials`, the docker config), cached like the component's. For native capabilities
+   * that call the registry or a vendor API with the same credentials (Docker Hub, GHCR); never
+   * call it from `getCredentials`.
+   */
+  readonly registryCredentials: (options?: CallOptions) => Promise<RegistryCredentials | undefined>;
 }
 
 /** The registry-specific behaviour a flavor adds to the common component. Everything is optional. */

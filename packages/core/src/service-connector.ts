@@ -31,6 +31,8 @@ export interface ServiceConnector {
   readonly registryHost?: string | undefined;
   /** Registry credentials for `registryHost`, with their expiry when short-lived. */
   getRegistryCredentials(registryHost: string, options?: CallOptions): Promise<RegistryCredentials>;
+  /** Forget cached short-lived credentials: the registry refused them, so the next call mints fresh ones. */
+  invalidateCredentials?(): void;
   /** Proves the credentials work; throws AUTHENTICATION_FAILED or PERMISSION_DENIED otherwise. */
   verify(options?: VerifyConnectorOptions): Promise<VerifyConnectorResult>;
 }

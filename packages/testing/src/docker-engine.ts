@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { startProcess, waitFor } from './processes.js';
@@ -18,6 +18,11 @@ export interface StartDockerEngineOptions {
   readonly rootDir?: string;
   /** Extra dockerd flags, e.g. `--insecure-registry=…`. */
   readonly extraArgs?: readonly string[];
+  /**
+   * PEM certificates the engine trusts for every registry, on top of the system's. Docker Hub
+   * needs this: the engine reads /etc/docker/certs.d for other registries, never for Docker Hub's.
+   */
+  readonly trustedCaCertificates?: string | undefined;
 }
 
 /**
@@ -34,6 +39,14 @@ export async function startDockerEngine(options: StartDockerEngineOptions = {}):
   // A short path: unix socket paths are limited to 107 bytes.
   const root = options.rootDir ?? (await mkdtemp('/tmp/rk-engine-'));
   const socketPath = join(root, 'docker.sock');
+  const env = { ...process.env };
+  if (options.trustedCaCertificates !== undefined) {
+    // Go reads SSL_CERT_DIR in place of its default directories, so they are listed too.
+    const caDir = join(root, 'trusted-ca');
+    await mkdir(caDir, { recursive: true });
+    await writeFile(join(caDir, 'ca.crt'), options.trustedCaCertificates);
+    env['SSL_CERT_DIR'] = ['/etc/ssl/certs', '/etc/pki/tls/certs', caDir].join(':');
+  }
   const engine = startProcess('dockerd', [
     '--storage-driver=vfs',
     '--iptables=false',
@@ -44,7 +57,7 @@ export async function startDockerEngine(options: StartDockerEngineOptions = {}):
     `--pidfile=${join(root, 'docker.pid')}`,
     `--host=unix://${socketPath}`,
     ...(options.extraArgs ?? []),
-  ]);
+  ], env);
   const stop = async () => {
     await engine.stop(20_000);
     await rm(root, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);

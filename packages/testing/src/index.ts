@@ -25,7 +25,6 @@ export {
 export { loopbackAddress, mapHostname } from './hosts-file.js';
 export {
   parseTokenScope,
-  readRequestText,
   startTokenIssuer,
   type StartTokenIssuerOptions,
   type TokenAccess,
@@ -33,5 +32,15 @@ export {
   type TokenRequestRecord,
 } from './token-issuer.js';
 export { uploadTestImage, uploadTestIndex, type UploadedManifest, type UploadTarget } from './registry-content.js';
-export { listStoredRepositories, readStoredRepository, removeStoredTag, type StoredManifest, type StoredRepository } from './registry-storage.js';
+export {
+  listStoredRepositories,
+  readStoredManifests,
+  readStoredRepository,
+  removeStoredTag,
+  type StoredManifest,
+  type StoredRepository,
+} from './registry-storage.js';
 export { waitForEngineToResolve } from './engine-resolution.js';
+export { readRequestBody, startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
+export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
+export { createDockerConfigSandbox, type DockerConfigSandbox } from './docker-config-sandbox.js';

@@ -71,6 +71,16 @@ describe('a registry verifying tokens from the issuer', () => {
     expect((await form({ grant_type: 'refresh_token', refresh_token: 'forged' })).status).toBe(401);
   });
 
+  it('asks `authenticate` about credentials it has no user for', async () => {
+    await using minting = await startTokenIssuer({ authenticate: (user, password) => user === 'oauth2accesstoken' && password.startsWith('ya29.') });
+    const ask = (authorization: string) =>
+      fetch(`${minting.realm}?service=${minting.service}&scope=repository:p/app:pull`, { headers: { authorization } }).then((response) => response.status);
+    expect(await ask(basic('oauth2accesstoken', 'ya29.minted-elsewhere'))).toBe(200);
+    expect(await ask(basic('oauth2accesstoken', 'forged'))).toBe(401);
+    expect(await ask(basic('someone', 'ya29.minted-elsewhere'))).toBe(401);
+    expect(minting.requests.map((request) => request.status)).toEqual([200, 401, 401]);
+  });
+
   it('fails on demand, for retry tests', async () => {
     issuer.failNext(2, 503);
     expect((await token(`service=${issuer.service}`)).status).toBe(503);

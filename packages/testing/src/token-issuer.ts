@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type CertificateFiles, createSelfSignedCertificate } from './certificates.js';
+import { readRequestBody } from './front-server.js';
 
 /** One `type:name:actions` grant, as in the `access` claim. */
 export interface TokenAccess {
@@ -30,6 +31,11 @@ export interface StartTokenIssuerOptions {
   readonly issuer?: string;
   /** Users and passwords accepted with Basic (GET) and the OAuth2 password grant. */
   readonly users?: Readonly<Record<string, string>>;
+  /**
+   * Decides about credentials `users` does not hold, e.g. short-lived cloud access tokens minted
+   * by another test server (`oauth2accesstoken` + a Google token, any user + a GitHub token).
+   */
+  readonly authenticate?: (user: string, password: string) => boolean | Promise<boolean>;
   /** Which of the requested actions a user (undefined: anonymous) gets. Default: users everything, anonymous nothing. */
   readonly grant?: (user: string | undefined, requested: TokenAccess) => readonly string[];
   /** Token lifetime. Default 300 s. */
@@ -74,6 +80,11 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   const key = createPrivateKey(await readFile(signing.keyPath, 'utf8'));
   const certificateDer = new X509Certificate(await readFile(signing.certificatePath, 'utf8')).raw.toString('base64');
   const refreshTokens = new Map<string, string>();
+  const accepts = async (user: string, password: string | null | undefined): Promise<boolean> => {
+    if (password === null || password === undefined) return false;
+    if (users[user] !== undefined && users[user] === password) return true;
+    return (await options.authenticate?.(user, password)) === true;
+  };
   const requests: TokenRequestRecord[] = [];
   let failures: { count: number; status: number } = { count: 0, status: 0 };
 
@@ -99,7 +110,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://issuer');
     const method = request.method === 'POST' ? 'POST' : 'GET';
-    const form = method === 'POST' ? new URLSearchParams(await readRequestText(request)) : url.searchParams;
+    const form = method === 'POST' ? new URLSearchParams(await readRequestBody(request)) : url.searchParams;
     const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter((scope) => scope.length > 0);
     let user: string | undefined;
     let kind: TokenRequestRecord['grant'] = 'anonymous';
@@ -118,7 +129,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
       if (grantType === 'password') {
         kind = 'password';
         user = form.get('username') ?? undefined;
-        if (user === undefined || users[user] === undefined || users[user] !== form.get('password')) return answer(401, { error: 'invalid_grant' });
+        if (user === undefined || !(await accepts(user, form.get('password')))) return answer(401, { error: 'invalid_grant' });
       } else if (grantType === 'refresh_token') {
         kind = 'refresh_token';
         user = refreshTokens.get(form.get('refresh_token') ?? '');
@@ -133,7 +144,7 @@ export async function startTokenIssuer(options: StartTokenIssuerOptions = {}): P
         const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
         user = decoded.slice(0, colon);
-        if (colon < 0 || users[user] === undefined || users[user] !== decoded.slice(colon + 1)) {
+        if (colon < 0 || !(await accepts(user, decoded.slice(colon + 1)))) {
           return answer(401, { errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] });
         }
       }
@@ -196,15 +207,4 @@ export function parseTokenScope(scope: string): TokenAccess | undefined {
   const last = scope.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
   return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter((action) => action.length > 0) };
-}
-
-/** The whole body of a request, as text: for servers that fake a registry's or a cloud's endpoints. */
-export function readRequestText(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (text += chunk));
-    request.on('end', () => resolve(text));
-    request.on('error', reject);
-  });
 }

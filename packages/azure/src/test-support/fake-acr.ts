@@ -6,7 +6,7 @@ import {
   type CertificateFiles,
   listStoredRepositories,
   parseTokenScope,
-  readRequestText,
+  readRequestBody,
   readStoredRepository,
   type RegistryFixture,
   removeStoredTag,
@@ -107,7 +107,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   }
 
   async function oauthExchange(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const form = new URLSearchParams(await readRequestText(request));
+    const form = new URLSearchParams(await readRequestBody(request));
     const token = entra.tokenInfo(form.get('access_token') ?? '');
     const answer = (status: number, body: object) => {
       authLog.push({ endpoint: 'exchange', grant: form.get('grant_type') ?? '', principal: token?.principal, status });
@@ -128,7 +128,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
   async function oauthToken(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', `https://${host}`);
     const post = request.method === 'POST';
-    const form = post ? new URLSearchParams(await readRequestText(request)) : url.searchParams;
+    const form = post ? new URLSearchParams(await readRequestBody(request)) : url.searchParams;
     const scopes = form.getAll('scope').flatMap((scope) => scope.split(' ')).filter(Boolean);
     let principal: string | undefined;
     let grant = 'basic';
@@ -261,7 +261,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
       const manifest = manifests.find((item) => item.digest === reference);
       if (!manifest) return acrError(response, 404, 'MANIFEST_UNKNOWN', 'manifest unknown');
       if (method === 'PATCH') {
-        setAttributes(`${repository}@${manifest.digest}`, JSON.parse(await readRequestText(request)) as Partial<Attributes>);
+        setAttributes(`${repository}@${manifest.digest}`, JSON.parse(await readRequestBody(request)) as Partial<Attributes>);
         manifest.changeableAttributes = attributesOf(`${repository}@${manifest.digest}`);
       }
       return json(response, 200, { ...base, manifest });
@@ -280,7 +280,7 @@ export async function startFakeAcr(options: { readonly host: string; readonly tl
       response.writeHead(202);
       return void response.end();
     }
-    if (method === 'PATCH') setAttributes(`${repository}:${reference}`, JSON.parse(await readRequestText(request)) as Partial<Attributes>);
+    if (method === 'PATCH') setAttributes(`${repository}:${reference}`, JSON.parse(await readRequestBody(request)) as Partial<Attributes>);
     return json(response, 200, { ...base, tag: tagJson(repository, reference, digest, time) });
   }
 

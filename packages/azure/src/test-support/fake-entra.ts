@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TokenCredential } from '@azure/identity';
-import { type CertificateFiles, readRequestText } from '@registrykit/testing';
+import { type CertificateFiles, readRequestBody } from '@registrykit/testing';
 
 // A local Entra ID authority for MSAL (what `@azure/identity` runs on): OpenID discovery and the
 // v2.0 token endpoint with the client-credentials grant. It remembers the access tokens it
@@ -68,7 +68,7 @@ export async function startFakeEntra(options: { readonly tls: CertificateFiles; 
       });
     }
     if (request.method === 'POST' && path === 'oauth2/v2.0/token') {
-      const form = new URLSearchParams(await readRequestText(request));
+      const form = new URLSearchParams(await readRequestBody(request));
       const clientId = form.get('client_id') ?? '';
       const scope = form.get('scope')?.split(' ').find((item) => item.endsWith('/.default')) ?? '';
       const answer = (status: number, body: object) => {
