@@ -6,9 +6,9 @@ import {
   type ServiceConnector,
   type ServiceConnectorType,
 } from '@registrykit/core';
-import { type AwsCredentials, createEcrApi, type EcrApi } from './aws-client.js';
-import { type EcrRegistryHost, parseEcrHost, tryParseEcrHost } from './aws-registry-host.js';
-import { fetchEcrCredentials } from './aws-token.js';
+import { type AwsCredentials, createEcrApi, type EcrApi } from './aws-api.js';
+import { type EcrRegistryHost, parseEcrHost, tryParseEcrHost } from './aws-uri.js';
+import { fetchEcrCredentials } from './aws-auth.js';
 
 /** An aws service connector: registry credentials for ECR, and AWS credentials for the flavor's API calls. */
 export interface AwsServiceConnector extends ServiceConnector {

@@ -2,7 +2,7 @@ import { createContainerRegistry, createServiceConnector, dockerConnectorType, R
 import { describe, expect, it } from 'vitest';
 import { awsFlavor } from './aws-flavor.js';
 import { connectorType, flavor, awsConnectorType } from './index.js';
-import { tryParseEcrHost } from './aws-registry-host.js';
+import { tryParseEcrHost } from './aws-uri.js';
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 

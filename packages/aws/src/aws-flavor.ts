@@ -1,10 +1,10 @@
 import { baseRegistryConfigSchema, defineFlavor, field, type FlavorImplementation } from '@registrykit/core';
-import { createEcrApi } from './aws-client.js';
+import { createEcrApi } from './aws-api.js';
 import { isAwsConnector } from './aws-connector.js';
 import { createEcrImages } from './aws-images.js';
-import { ECR_URI_EXAMPLE, ecrUriProblem, parseEcrHost } from './aws-registry-host.js';
+import { ECR_URI_EXAMPLE, ecrUriProblem, parseEcrHost } from './aws-uri.js';
 import { createRepositoryPreparer, listEcrRepositories } from './aws-repositories.js';
-import { fetchEcrCredentials } from './aws-token.js';
+import { fetchEcrCredentials } from './aws-auth.js';
 
 const configSchema = {
   ...baseRegistryConfigSchema({

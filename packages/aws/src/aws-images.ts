@@ -8,9 +8,9 @@ import {
   RegistryKitError,
   type RepositoryReference,
 } from '@registrykit/core';
-import type { EcrApi } from './aws-client.js';
+import type { EcrApi } from './aws-api.js';
 import { isAwsError } from './aws-errors.js';
-import type { EcrRegistryHost } from './aws-registry-host.js';
+import type { EcrRegistryHost } from './aws-uri.js';
 
 /** ECR takes at most 100 image ids per BatchDeleteImage and BatchGetImage call. */
 export const ECR_BATCH_SIZE = 100;

@@ -1,7 +1,7 @@
 import { type CallOptions, RegistryKitError } from '@registrykit/core';
-import type { EcrApi } from './aws-client.js';
+import type { EcrApi } from './aws-api.js';
 import { isAwsError, missingRepositoryError } from './aws-errors.js';
-import type { EcrRegistryHost } from './aws-registry-host.js';
+import type { EcrRegistryHost } from './aws-uri.js';
 
 export interface RepositoryCreation {
   /** Create a missing repository instead of failing. */

@@ -9,8 +9,8 @@ import {
   type ServiceConnectorType,
   type VerifyConnectorOptions,
 } from '@registrykit/core';
-import { exchangeForRegistryCredentials } from './azure-exchange.js';
-import { CLOUD_AUDIENCES, parseAcrHost } from './azure-registry-host.js';
+import { exchangeForRegistryCredentials } from './azure-auth.js';
+import { CLOUD_AUDIENCES, parseAcrHost } from './azure-uri.js';
 
 /** An azure service connector: an Entra ID identity that yields ACR credentials and signs the flavor's API calls. */
 export interface AzureServiceConnector extends ServiceConnector {

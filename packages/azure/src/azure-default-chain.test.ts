@@ -3,7 +3,7 @@ import { createDockerPusher } from '@registrykit/docker';
 import { testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ACR_REFRESH_TOKEN_USERNAME } from './azure-exchange.js';
+import { ACR_REFRESH_TOKEN_USERNAME } from './azure-auth.js';
 import { azureFlavor } from './azure-flavor.js';
 import { type AcrEnvironment, startAcrEnvironment } from './test-support/acr-environment.js';
 import { everything } from './test-support/fake-acr.js';

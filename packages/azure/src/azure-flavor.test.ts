@@ -1,7 +1,7 @@
 import { createContainerRegistry, createServiceConnector, dockerConnectorType, RegistryKitError } from '@registrykit/core';
 import { describe, expect, it } from 'vitest';
 import { azureFlavor } from './azure-flavor.js';
-import { tryParseAcrHost } from './azure-registry-host.js';
+import { tryParseAcrHost } from './azure-uri.js';
 import { azureConnectorType, connectorType, flavor } from './index.js';
 
 function configError(config: unknown): RegistryKitError {

@@ -1,10 +1,10 @@
 import type { TokenCredential } from '@azure/identity';
 import { baseRegistryConfigSchema, defineFlavor, field, type FlavorImplementation, RegistryKitError } from '@registrykit/core';
-import { type AcrAuth, createAcrApi } from './azure-client.js';
+import { type AcrAuth, createAcrApi } from './azure-api.js';
 import { isAzureConnector, registryScope } from './azure-connector.js';
-import { exchangeForRegistryCredentials } from './azure-exchange.js';
+import { exchangeForRegistryCredentials } from './azure-auth.js';
 import { createAcrImages } from './azure-images.js';
-import { ACR_URI_EXAMPLE, acrUriProblem, CLOUD_AUDIENCES, parseAcrHost } from './azure-registry-host.js';
+import { ACR_URI_EXAMPLE, acrUriProblem, CLOUD_AUDIENCES, parseAcrHost } from './azure-uri.js';
 
 const configSchema = {
   ...baseRegistryConfigSchema({

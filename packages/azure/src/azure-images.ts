@@ -7,8 +7,8 @@ import {
   RegistryKitError,
   type RepositoryReference,
 } from '@registrykit/core';
-import type { AcrApi } from './azure-client.js';
-import type { AcrRegistryHost } from './azure-registry-host.js';
+import type { AcrApi } from './azure-api.js';
+import type { AcrRegistryHost } from './azure-uri.js';
 
 /** Digests, tags, listing and deletion through ACR's own API, with its locks honoured. */
 export function createAcrImages(api: AcrApi, registry: AcrRegistryHost) {

@@ -7,5 +7,5 @@ export {
   type AzureServiceConnector,
   type CreateAzureConnectorOptions,
 } from './azure-connector.js';
-export { ACR_REFRESH_TOKEN_USERNAME } from './azure-exchange.js';
-export { parseAcrHost, tryParseAcrHost, type AcrRegistryHost, type AzureCloud } from './azure-registry-host.js';
+export { ACR_REFRESH_TOKEN_USERNAME } from './azure-auth.js';
+export { parseAcrHost, tryParseAcrHost, type AcrRegistryHost, type AzureCloud } from './azure-uri.js';

@@ -13,7 +13,7 @@ import { connectDocker } from './docker-client.js';
 import { type BuildProgressEvent, type BuildResult, createDockerImageBuilder } from './docker-builder.js';
 import { createDockerPusher } from './docker-pusher.js';
 import { docker as dockerCli, importBaseImage, runInImage } from './test-support/base-image.js';
-import { engineEvents, unixSeconds } from './test-support/engine-events.js';
+import { engineEvents } from './test-support/engine-events.js';
 import { type RequestLogProxy, startRequestLogProxy } from './test-support/request-log.js';
 
 const USER = 'builder';
@@ -147,12 +147,12 @@ describe('building images on a real engine and pushing them to a real registry',
   it('does no engine build and no push for an unchanged context: the engine and the registry say so', async () => {
     const requestsBefore = proxy.requests.length;
     const tagsBefore = await registry.listTags(`${proxy.host}/team/app`);
-    const since = unixSeconds();
+    const since = Date.now();
     const events: BuildProgressEvent[] = [];
 
     const second = await build({ ...SETTINGS, parentImage }, { tag: 'a later run', events });
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const until = unixSeconds();
+    const until = Date.now();
 
     expect(second).toMatchObject({ reused: true, checksum: first.checksum, digest: first.digest, reference: first.reference });
     expect(events.map((event) => event.type)).toEqual(['checksum', 'reused']);

@@ -10,8 +10,7 @@ import {
   RegistryKitError,
 } from '@registrykit/core';
 import { createHubApiClient, DOCKER_HUB_API_URL } from './dockerhub-api.js';
-import { deleteFromDockerHub } from './dockerhub-delete.js';
-import { imagesFromTags } from './dockerhub-listing.js';
+import { deleteFromDockerHub, imagesFromTags } from './dockerhub-images.js';
 import { dockerHubRateLimitError } from './dockerhub-rate-limit.js';
 import { probeDockerHubRateLimit } from './dockerhub-rate-limit-probe.js';
 import { dockerHubUriProblem, normalizeDockerHubUri } from './dockerhub-uri.js';

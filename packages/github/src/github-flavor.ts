@@ -10,7 +10,7 @@ import {
   repositoryPathProblem,
 } from '@registrykit/core';
 import { createGitHubPackagesClient } from './github-api.js';
-import { deleteFromGitHub, packageOf } from './github-delete.js';
+import { deleteFromGitHub, packageOf } from './github-images.js';
 import { defaultGitHubApiUrl, gitHubRegistryUriProblem } from './github-uri.js';
 
 const configSchema = {

@@ -38,6 +38,7 @@ describe('the container registry component with the OCI pusher and client', () =
       expect(await component.imageExists(component.imageName({ tag: 'missing' }))).toBe(false);
       expect(await component.imageExists(`${registry.host}/team/app@${layout.manifestDigest}`)).toBe(true);
       const repository = `${registry.host}/team/app`;
+      expect(await component.listRepositories()).toEqual([repository]);
       expect((await component.listTags(repository)).sort()).toEqual(['other', 'v1', 'v2']);
       const images = await component.listImages(repository);
       expect(images.map((entry) => ({ digest: entry.digest, tags: entry.tags, mediaType: entry.mediaType })).sort((a, b) => a.tags.length - b.tags.length)).toEqual([

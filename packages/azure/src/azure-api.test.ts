@@ -3,7 +3,7 @@ import { type ContainerRegistry, createContainerRegistry, createServiceConnector
 import { uploadTestImage, uploadTestIndex } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { azureConnectorType, createAzureConnector } from './azure-connector.js';
-import { ACR_REFRESH_TOKEN_USERNAME } from './azure-exchange.js';
+import { ACR_REFRESH_TOKEN_USERNAME } from './azure-auth.js';
 import { azureFlavor } from './azure-flavor.js';
 import { type AcrEnvironment, startAcrEnvironment } from './test-support/acr-environment.js';
 import { everything } from './test-support/fake-acr.js';

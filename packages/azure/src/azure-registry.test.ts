@@ -4,7 +4,7 @@ import { testDockerHost } from '@registrykit/test-harness';
 import { buildTestImage, certificateDirectory, skopeoInspect } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { azureConnectorType } from './azure-connector.js';
-import { ACR_REFRESH_TOKEN_USERNAME } from './azure-exchange.js';
+import { ACR_REFRESH_TOKEN_USERNAME } from './azure-auth.js';
 import { azureFlavor } from './azure-flavor.js';
 import { type AcrEnvironment, startAcrEnvironment } from './test-support/acr-environment.js';
 import { everything } from './test-support/fake-acr.js';

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { imagesFromTags } from './dockerhub-listing.js';
+import { imagesFromTags } from './dockerhub-images.js';
 
 const INDEX = `sha256:${'a'.repeat(64)}`;
 const AMD64 = `sha256:${'b'.repeat(64)}`;

@@ -1,6 +1,6 @@
 import { type BasicCredentials, type CallOptions, RegistryKitError } from '@registrykit/core';
-import type { EcrApi } from './aws-client.js';
-import type { EcrRegistryHost } from './aws-registry-host.js';
+import type { EcrApi } from './aws-api.js';
+import type { EcrRegistryHost } from './aws-uri.js';
 
 /**
  * Registry credentials from ECR's GetAuthorizationToken: the token is base64 of `AWS:<password>`
