@@ -1,9 +1,10 @@
 // The README's main job. It starts a throwaway Distribution registry (the embedded default),
 // uses the Docker engine at DOCKER_HOST or /var/run/docker.sock, or starts a private one,
-// builds a small image, pushes it through the default flavor and prints `repo@sha256:…`.
+// builds a small image from DockerSettings, pushes it through the default flavor, builds it
+// again (skipped: nothing changed) and prints the pushed `repo@sha256:…`.
 import { existsSync } from 'node:fs';
 import { type DockerEngineFixture, startDockerEngine, startRegistry } from '@registrykit/testing';
-import { pushQuickstartImage } from './quickstart.js';
+import { runQuickstart } from './quickstart.js';
 
 async function engineHost(): Promise<{ dockerHost: string; engine?: DockerEngineFixture }> {
   if (process.env['DOCKER_HOST']) return { dockerHost: process.env['DOCKER_HOST'] };
@@ -17,15 +18,16 @@ const registry = await startRegistry();
 const { dockerHost, engine } = await engineHost();
 try {
   process.stderr.write(`Registry on ${registry.host}, Docker engine at ${dockerHost}\n`);
-  const result = await pushQuickstartImage({
+  const { built, again } = await runQuickstart({
     registryHost: registry.host,
     dockerHost,
     onProgress: (event) => {
-      if (event.type === 'layer' && event.status !== 'uploading') process.stderr.write(`  ${event.layer}: ${event.status}\n`);
+      if (event.type === 'step') process.stderr.write(`  step ${event.step}/${event.steps}: ${event.instruction}\n`);
     },
   });
-  process.stderr.write(`Pushed ${result.image}\n`);
-  process.stdout.write(`${result.reference}\n`);
+  process.stderr.write(`Built and pushed ${built.image} (checksum ${built.checksum.slice(0, 19)}…)\n`);
+  process.stderr.write(`Built again: ${again.reused ? 'nothing changed, so nothing was built or pushed' : 'rebuilt'}\n`);
+  process.stdout.write(`${built.reference}\n`);
 } catch (error) {
   process.stderr.write(`quickstart failed: ${(error as Error).message}\n`);
   process.exitCode = 1;
