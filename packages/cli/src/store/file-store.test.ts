@@ -39,6 +39,19 @@ describe('the file store', () => {
     expect(await readdir(store.directory)).toEqual(['store.json']);
   });
 
+  it("treats names that Object's prototype also has (constructor, toString) as ordinary names", async () => {
+    const store = freshStore();
+    for (const document of [await store.read(), await store.update((document) => document)]) {
+      expect(document.registries['constructor']).toBeUndefined();
+      expect(document.connectors['toString']).toBeUndefined();
+      expect(document.flavors['constructor']).toBeUndefined();
+    }
+    await store.update((document) => {
+      document.registries['constructor'] = record('constructor');
+    });
+    expect((await store.read()).registries['constructor']).toEqual(record('constructor'));
+  });
+
   it('writes nothing when the change throws', async () => {
     const store = freshStore();
     await store.update((document) => {
