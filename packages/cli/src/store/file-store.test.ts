@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireFileLock } from './file-lock.js';
 import { configDirectory, openFileStore } from './file-store.js';
 import { STORE_FORMAT_VERSION } from './store-document.js';
 
@@ -98,6 +99,16 @@ describe('the file store', () => {
     await expect(store.update(() => undefined)).rejects.toMatchObject({
       code: 'STORE_FAILED',
       message: expect.stringMatching(new RegExp(`locked by process ${process.pid} on .* If no registrykit command is running, delete .*store\\.lock`)),
+    });
+  });
+
+  it('reports a lock it cannot create (a directory it may not write) as STORE_FAILED, saying what to do', async () => {
+    // Tests run as root, whom a read-only directory does not stop: a missing one fails the same way.
+    const lock = join(root, 'no-such-directory', 'store.lock');
+    await expect(acquireFileLock(lock, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'STORE_FAILED',
+      message: expect.stringMatching(/^Cannot lock the registrykit store \(.*no-such-directory\/store\.lock\): ENOENT.* Make its directory writable, or point REGISTRYKIT_CONFIG_DIR at one that is\.$/),
+      details: { lock },
     });
   });
 
