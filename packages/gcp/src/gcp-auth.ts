@@ -109,11 +109,30 @@ interface GaxiosLikeError {
   readonly response?: { readonly status?: number; readonly data?: unknown };
 }
 
+/**
+ * A gaxios error carries the request it failed on (`config`, and `response.config`): the body of
+ * a token refresh holds the refresh token of `gcloud auth application-default login`, which
+ * gaxios's redactor leaves in. The cause kept is a copy without request and response.
+ */
+function withoutRequest(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null || !('config' in error)) return error;
+  const source = error as unknown as Error & GaxiosLikeError;
+  const copy = new Error(source.message) as Error & { code?: string | number; status?: number; data?: unknown };
+  copy.name = source.name;
+  if (source.code !== undefined) copy.code = source.code;
+  const status = source.response?.status ?? source.status;
+  if (status !== undefined) copy.status = status;
+  // The error Google answered, e.g. {error: "invalid_grant", error_description: …}; never a success body.
+  if (status !== undefined && status >= 400 && source.response?.data !== undefined) copy.data = source.response.data;
+  return copy;
+}
+
 /** A typed error for a failed token request; Google's own error text never holds the key or the token. */
-export function googleAuthFailure(error: unknown, source: string): RegistryKitError {
-  if (RegistryKitError.isInstance(error)) return error;
-  const failure = (error ?? {}) as GaxiosLikeError;
-  const message = failure.message ?? String(error);
+export function googleAuthFailure(raw: unknown, source: string): RegistryKitError {
+  if (RegistryKitError.isInstance(raw)) return raw;
+  const error = withoutRequest(raw);
+  const failure = (raw ?? {}) as GaxiosLikeError;
+  const message = failure.message ?? String(raw);
   const details = { source };
   if (/could not load the default credentials/i.test(message)) {
     return new RegistryKitError(

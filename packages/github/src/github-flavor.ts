@@ -10,7 +10,7 @@ import {
   repositoryPathProblem,
 } from '@registrykit/core';
 import { createGitHubPackagesClient } from './github-api.js';
-import { deleteFromGitHub, packageOf } from './github-images.js';
+import { createGitHubDeletion, packageOf } from './github-images.js';
 import { defaultGitHubApiUrl, gitHubRegistryUriProblem } from './github-uri.js';
 
 const configSchema = {
@@ -68,6 +68,8 @@ export const githubFlavor = defineFlavor({
       return context.registryApi.listImages({ registry: host, repository }, { credentials: await context.registryCredentials(options), signal: options.signal });
     }
 
+    const deletion = createGitHubDeletion({ packages, taggedImages });
+
     return {
       isLocal: false,
       requiresAuthentication: true,
@@ -103,7 +105,8 @@ export const githubFlavor = defineFlavor({
           };
         });
       },
-      deleteImage: (image, options) => deleteFromGitHub(image, options, { packages, taggedImages: (call) => taggedImages(image.repository, call) }),
+      deleteImage: deletion.deleteImage,
+      deleteImages: deletion.deleteImages,
     };
   },
 });

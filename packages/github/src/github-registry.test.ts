@@ -142,6 +142,36 @@ describe('multi-arch images and deletion through the Packages API', () => {
   });
 });
 
+describe('cleaning up many versions with deleteImages', () => {
+  it('reads the versions and the tagged images once, not once per image, and frees the platform images of an index it deleted', async () => {
+    const registry = await withToken(`ghcr.io/${ORG}`);
+    const name = `ghcr.io/${ORG}/cleanup`;
+    const keep = await pushNew(registry, `${name}:keep`);
+    const untagged: string[] = [];
+    for (const tag of ['a', 'b', 'c']) untagged.push(await pushNew(registry, `${name}:${tag}`));
+    const amd64 = await pushNew(registry, `${name}:amd64`);
+    const arm64 = await pushNew(registry, `${name}:arm64`);
+    const index = await putImageIndex(github.registry, `${ORG}/cleanup`, 'multi', [amd64, arm64]);
+    for (const tag of ['a', 'b', 'c', 'amd64', 'arm64']) await removeStoredTag(github.registry.registry.storageDir, `${ORG}/cleanup`, tag);
+
+    const versionPages = () => github.api.front.requests.filter((request) => request.method === 'GET' && request.path.includes('/packages/container/cleanup/versions')).length;
+    const tagListings = () => github.registry.front.requests.filter((request) => request.path.includes(`/v2/${ORG}/cleanup/tags/list`)).length;
+    const pagesBefore = versionPages();
+    await registry.listImages(name);
+    const pagesOfOneListing = versionPages() - pagesBefore;
+    expect(pagesOfOneListing).toBeGreaterThan(1);
+
+    const [pages, listings] = [versionPages(), tagListings()];
+    const result = await registry.deleteImages([`${name}:multi`, `${name}@${amd64}`, ...untagged.map((digest) => `${name}@${digest}`)]);
+    expect(result.failures).toEqual([]);
+    expect(result.deleted).toEqual([`${name}@${index}`, `${name}:multi`, `${name}@${amd64}`, ...untagged.map((digest) => `${name}@${digest}`)]);
+    expect(versionPages() - pages).toBe(pagesOfOneListing);
+    expect(tagListings() - listings).toBe(1);
+    expect((await registry.listImages(name)).map((image) => image.digest).sort()).toEqual([keep, arm64].sort());
+    expect(await registry.deleteImages([`${name}@${amd64}`])).toEqual({ deleted: [], failures: [{ reference: `${name}@${amd64}`, code: 'NOT_FOUND', reason: expect.stringContaining('is not a version') }] });
+  });
+});
+
 describe('tags, permissions and limits of the Packages API', () => {
   it('does not delete a tag that shares its version with other tags, but deletes the version by digest', async () => {
     const registry = await withConnector(`ghcr.io/${USER}`);

@@ -86,6 +86,37 @@ describe('custom flavors', () => {
     expect(await failure(['container-registry', 'flavor', 'describe', 'github'])).toContain('@registrykit/github provides a flavor with id "not-github", not "github".');
   });
 
+  it("masks a custom flavor's secret config values in what image push prints", async () => {
+    const token = 'robot-token-that-must-stay-hidden';
+    await writeFlavorPackage(join(project, 'robot-flavor'), {
+      name: 'robot',
+      id: 'robot',
+      source: `import { baseRegistryConfigSchema, defineFlavor, field, registryUriProblem } from '@registrykit/core';
+export const flavor = defineFlavor({
+  specificationVersion: 'v1',
+  id: 'robot',
+  displayName: 'Robot',
+  description: 'A flavor with a secret in its config, whose error quotes it by mistake.',
+  configSchema: {
+    ...baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'robot.example.com/team', checkUri: registryUriProblem }),
+    robotToken: field.string({ description: 'A robot account token.', secret: true }),
+  },
+  create(config) {
+    return { async prepareImagePush() { throw new Error('the registry refused the robot token ' + config.robotToken); } };
+  },
+});
+`,
+    });
+    await cli.ok(['container-registry', 'flavor', 'register', './robot-flavor'], inProject());
+    await cli.ok(['container-registry', 'register', 'robot1', '--flavor', 'robot', '--uri', 'robot.example.com/team', '--robot-token', 'env:RK_ROBOT_TOKEN'], {
+      env: { RK_ROBOT_TOKEN: token },
+    });
+    const pushed = await cli.run(['image', 'push', 'robot.example.com/team/app:1', '--registry', 'robot1']);
+    expect(pushed.code).toBe(1);
+    expect(pushed.stderr).toContain('the registry refused the robot token [hidden]');
+    expect(pushed.stderr).not.toContain(token);
+  });
+
   it('rejects broken flavors, each with the reason', async () => {
     const write = (name: string, text: string) => writeFile(join(project, name), text);
     await write('syntax-error.js', 'export const flavor = {;\n');

@@ -1,5 +1,5 @@
 import { type ContainerRegistry, createContainerRegistry, type ImagePusher, RegistryKitError, type RegistryApi } from '@registrykit/core';
-import { type ConnectorSetting, openConnector } from '../connectors/connector-types.js';
+import { type ConnectorSetting, hideSecrets, openConnector } from '../connectors/connector-types.js';
 import { loadFlavor } from '../flavors/load-flavor.js';
 import type { RegistryRecord, StoreDocument } from '../store/store-document.js';
 
@@ -8,8 +8,12 @@ export interface RegistryParts {
   readonly registryApi?: RegistryApi | undefined;
 }
 
-/** Builds the container registry component a store record describes: its flavor, config and connector. */
+/**
+ * Builds the container registry component a store record describes: its flavor, config and
+ * connector. Its secret values, like the connector's, are masked in all output from now on.
+ */
 export async function openRegistry(record: RegistryRecord, document: StoreDocument, setting: ConnectorSetting, parts: RegistryParts = {}): Promise<ContainerRegistry> {
+  hideSecrets(setting.out, record.config, record.secretFields);
   const flavor = await loadFlavor(record.flavor, document, setting.search);
   let connector;
   if (record.connector !== undefined) {

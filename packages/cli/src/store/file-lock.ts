@@ -67,7 +67,9 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
 
 async function tryCreate(path: string, owner: LockOwner): Promise<boolean> {
   const temporary = `${path}.${owner.token}.tmp`;
-  await writeFile(temporary, JSON.stringify(owner), { mode: 0o600 });
+  await writeFile(temporary, JSON.stringify(owner), { mode: 0o600 }).catch((error: unknown) => {
+    throw lockError(path, error);
+  });
   try {
     await link(temporary, path);
     return true;
@@ -138,10 +140,11 @@ async function breakStaleLock(path: string, stale: LockOwner): Promise<void> {
 }
 
 function lockError(path: string, cause: unknown): RegistryKitError {
-  return new RegistryKitError('STORE_FAILED', `Cannot lock the registrykit store (${path}): ${(cause as Error).message}`, {
-    cause,
-    details: { lock: path },
-  });
+  return new RegistryKitError(
+    'STORE_FAILED',
+    `Cannot lock the registrykit store (${path}): ${(cause as Error).message}. Make its directory writable, or point REGISTRYKIT_CONFIG_DIR at one that is.`,
+    { cause, details: { lock: path } },
+  );
 }
 
 function sleep(ms: number): Promise<void> {

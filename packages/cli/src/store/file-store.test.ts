@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireFileLock } from './file-lock.js';
 import { configDirectory, openFileStore } from './file-store.js';
 import { STORE_FORMAT_VERSION } from './store-document.js';
 
@@ -37,6 +38,19 @@ describe('the file store', () => {
     expect((await stat(store.path)).mode & 0o777).toBe(0o600);
     expect((await stat(store.directory)).mode & 0o777).toBe(0o700);
     expect(await readdir(store.directory)).toEqual(['store.json']);
+  });
+
+  it("treats names that Object's prototype also has (constructor, toString) as ordinary names", async () => {
+    const store = freshStore();
+    for (const document of [await store.read(), await store.update((document) => document)]) {
+      expect(document.registries['constructor']).toBeUndefined();
+      expect(document.connectors['toString']).toBeUndefined();
+      expect(document.flavors['constructor']).toBeUndefined();
+    }
+    await store.update((document) => {
+      document.registries['constructor'] = record('constructor');
+    });
+    expect((await store.read()).registries['constructor']).toEqual(record('constructor'));
   });
 
   it('writes nothing when the change throws', async () => {
@@ -85,6 +99,16 @@ describe('the file store', () => {
     await expect(store.update(() => undefined)).rejects.toMatchObject({
       code: 'STORE_FAILED',
       message: expect.stringMatching(new RegExp(`locked by process ${process.pid} on .* If no registrykit command is running, delete .*store\\.lock`)),
+    });
+  });
+
+  it('reports a lock it cannot create (a directory it may not write) as STORE_FAILED, saying what to do', async () => {
+    // Tests run as root, whom a read-only directory does not stop: a missing one fails the same way.
+    const lock = join(root, 'no-such-directory', 'store.lock');
+    await expect(acquireFileLock(lock, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'STORE_FAILED',
+      message: expect.stringMatching(/^Cannot lock the registrykit store \(.*no-such-directory\/store\.lock\): ENOENT.* Make its directory writable, or point REGISTRYKIT_CONFIG_DIR at one that is\.$/),
+      details: { lock },
     });
   });
 

@@ -47,7 +47,12 @@ export interface StoreDocument {
 }
 
 export function emptyDocument(): StoreDocument {
-  return { formatVersion: STORE_FORMAT_VERSION, flavors: {}, connectors: {}, registries: {} };
+  return { formatVersion: STORE_FORMAT_VERSION, flavors: records(), connectors: records(), registries: records() };
+}
+
+/** Records by name, without a prototype: a registry named `constructor` is not Object's. */
+function records<T>(entries?: Record<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
 /** Parses the store file's text; throws STORE_FAILED naming the file and what to do. */
@@ -77,9 +82,9 @@ export function parseDocument(text: string, path: string): StoreDocument {
   }
   return {
     formatVersion: STORE_FORMAT_VERSION,
-    flavors: { ...(document['flavors'] as Record<string, CustomFlavorRecord> | undefined) },
-    connectors: { ...(document['connectors'] as Record<string, ConnectorRecord> | undefined) },
-    registries: { ...(document['registries'] as Record<string, RegistryRecord> | undefined) },
+    flavors: records(document['flavors'] as Record<string, CustomFlavorRecord> | undefined),
+    connectors: records(document['connectors'] as Record<string, ConnectorRecord> | undefined),
+    registries: records(document['registries'] as Record<string, RegistryRecord> | undefined),
   };
 }
 
