@@ -71,7 +71,7 @@ describe('the conformance kit on broken flavors', () => {
   });
 
   it.each([
-    ['reads the environment in create()', readsEnvironment, {}, { 'create() > touches neither the network nor the environment': /create\(\) for .* process\.env\.AWS_REGION, context\.env\.REGISTRY_REGION\. create\(\) runs when a component is set up/ }],
+    ['reads the environment in create()', readsEnvironment, {}, { 'create() > touches neither the network nor the environment': /create\(\) for .* process\.env\.AWS_REGION, context\.env\.REGISTRY_REGION, process\.env\.REGISTRY_PROFILE\. create\(\) runs when a component is set up/ }],
     ['calls the network in create()', callsNetwork, {}, { 'create() > touches neither the network nor the environment': /fetches https:\/\/registry\.example\.com\/v2\/, connects to registry\.example\.com:80/ }],
     ['checks its credentials in create()', checksCredentials, {}, { 'create() > touches neither the network nor the environment': /calls context\.credentials\(\), calls registryApi\.checkCredentials\(\)\. / }],
     ['makes create() async', asyncCreate, {}, { 'create() > returns a FlavorImplementation with known members only, and none for an undeclared capability': /returned a promise .*make the methods async, not create\(\)/ }],

@@ -94,15 +94,20 @@ export function recordingEnv(log: string[], label: string, target: NodeJS.Proces
 }
 
 /**
- * Runs `work` synchronously with `process.env` recording into `log`. Only the synchronous part is
- * watched: anything else in the process (the test runner) may read the environment afterwards.
+ * Runs `work` with `process.env` recording into `log`, through the microtasks it leaves queued
+ * (an async helper it did not await), but not beyond: timers and I/O callbacks belong to the
+ * rest of the process (the test runner), which may read the environment.
  */
-export function withProcessEnvRecorded<T>(log: string[], work: () => T): T {
+export async function withProcessEnvRecorded<T>(log: string[], work: () => T): Promise<T> {
   const real = process.env;
   process.env = recordingEnv(log, 'process.env', real);
   try {
-    return work();
+    const result = work();
+    for (let round = 0; round < MICROTASK_ROUNDS; round++) await null;
+    return result;
   } finally {
     process.env = real;
   }
 }
+
+const MICROTASK_ROUNDS = 32;

@@ -27,6 +27,11 @@ export const brokenContract = {
 
 export const readsEnvironment = withDefect('reads-environment', (_config, context) => {
   const region = process.env['AWS_REGION'] ?? context.env['REGISTRY_REGION'];
+  // And once more in a helper it does not await.
+  void (async () => {
+    await Promise.resolve();
+    return process.env['REGISTRY_PROFILE'];
+  })();
   return { isLocal: region === undefined ? undefined : false } as FlavorImplementation;
 });
 
