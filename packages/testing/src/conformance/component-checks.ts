@@ -1,5 +1,5 @@
-import { basicCredentials, type ContainerRegistry, RegistryKitError } from '@registrykit/core';
 import { randomBytes } from 'node:crypto';
+import { basicCredentials, type ContainerRegistry, RegistryKitError } from '@registrykit/core';
 import { type AnyFlavor, isolatedComponent } from './components.js';
 import { CAPABILITY_NAMES, type CapabilityName, type FlavorCapabilities, type ImageExamples } from './conformance-options.js';
 import { describeConfig, describeError, errorCodeProblems, outcome, secretLeaks } from './error-reports.js';

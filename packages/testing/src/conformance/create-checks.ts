@@ -1,4 +1,4 @@
-import { validateConfig } from '@registrykit/core';
+import { type ConfigOf, validateConfig } from '@registrykit/core';
 import type { AnyFlavor } from './components.js';
 import { CAPABILITY_NAMES, type CapabilityName, type FlavorCapabilities } from './conformance-options.js';
 import { describeConfig, describeError, outcome } from './error-reports.js';
@@ -6,6 +6,15 @@ import { implementationKeys, recordingFlavorContext } from './recording-parts.js
 import { SETTLE_MS, withNetworkCut, withProcessEnvRecorded } from './side-effects.js';
 
 type Config = Readonly<Record<string, unknown>>;
+
+/** `config` validated for `create()`, or the problem that it is refused (the configuration checks say more). */
+function validated(flavor: AnyFlavor, config: Config): { readonly config: ConfigOf<AnyFlavor['configSchema']> } | { readonly problem: string } {
+  try {
+    return { config: validateConfig(flavor.configSchema, config, `the "${flavor.id}" flavor`) };
+  } catch (error) {
+    return { problem: `the valid config ${describeConfig(flavor.configSchema, config)} is refused (${describeError(error)}), so create() cannot be checked with it.` };
+  }
+}
 
 /**
  * Problems when `create()` touches the network or the environment, or calls the parts it is
@@ -15,11 +24,12 @@ type Config = Readonly<Record<string, unknown>>;
  * network is cut and recorded from the call until shortly after it.
  */
 export async function createPurityProblems(flavor: AnyFlavor, config: Config): Promise<string[]> {
-  const validated = validateConfig(flavor.configSchema, config, `the "${flavor.id}" flavor`);
+  const input = validated(flavor, config);
+  if ('problem' in input) return [input.problem];
   const effects: string[] = [];
   const created = await withNetworkCut(
     effects,
-    () => outcome(() => withProcessEnvRecorded(effects, () => void flavor.create(validated, recordingFlavorContext(effects)))),
+    () => outcome(() => withProcessEnvRecorded(effects, () => void flavor.create(input.config, recordingFlavorContext(effects)))),
     SETTLE_MS,
   );
   const shown = describeConfig(flavor.configSchema, config);
@@ -52,9 +62,10 @@ const CAPABILITY_MEMBERS: Readonly<Record<CapabilityName, readonly string[]>> = 
  * that is not declared.
  */
 export async function implementationProblems(flavor: AnyFlavor, config: Config, capabilities: FlavorCapabilities): Promise<string[]> {
-  const validated = validateConfig(flavor.configSchema, config, `the "${flavor.id}" flavor`);
+  const input = validated(flavor, config);
+  if ('problem' in input) return [input.problem];
   // Boxed, so that a promise create() returns is seen as such and not awaited.
-  const created = await withNetworkCut([], () => outcome(() => ({ returned: flavor.create(validated, recordingFlavorContext([])) as unknown })), SETTLE_MS);
+  const created = await withNetworkCut([], () => outcome(() => ({ returned: flavor.create(input.config, recordingFlavorContext([])) as unknown })), SETTLE_MS);
   const shown = describeConfig(flavor.configSchema, config);
   if (created.threw) return [`create() threw for ${shown}: ${describeError(created.error)}`];
   const implementation = created.value.returned;

@@ -45,7 +45,13 @@ export function runFlavorConformance<Schema extends BaseRegistryConfigSchema & C
       const problems = broken ? ['the flavor does not satisfy the contract (see "satisfies the flavor contract"): fix that first.'] : await find();
       expectNoProblems(api.expect, `${title}: ${name}`, problems);
     });
-  const eachConfig = async (find: (config: Config) => Promise<string[]>) => (await Promise.all(validConfigs.map((config) => find(config)))).flat();
+  // One config after another: some checks watch process-wide hooks (the network, process.env).
+  const eachConfig = async (find: (config: Config) => Promise<string[]>) => {
+    const problems: string[] = [];
+    for (const config of validConfigs) problems.push(...(await find(config)));
+    return problems;
+  };
+  const imagesFor = (config: Config) => (config === base ? images : undefined);
 
   api.describe(`${title} conformance`, () => {
     api.describe('contract', () => {
@@ -63,39 +69,28 @@ export function runFlavorConformance<Schema extends BaseRegistryConfigSchema & C
           return [...new Set(problems)];
         }),
       );
-      check('refuses every invalid config with INVALID_CONFIG naming the field', async () =>
-        (await Promise.all(invalidConfigs.map((example) => invalidConfigProblems(flavor, example)))).flat(),
-      );
+      check('refuses every invalid config with INVALID_CONFIG naming the field', async () => {
+        const problems: string[] = [];
+        for (const example of invalidConfigs) problems.push(...(await invalidConfigProblems(flavor, example)));
+        return problems;
+      });
       check('refuses unknown keys, a missing uri and a config that is not an object', () => strictnessProblems(flavor, base));
       if (hasSecretFields(flavor)) check("never echoes a secret field's value when refusing a config", () => secretEchoProblems(flavor, base));
     });
 
     api.describe('create()', () => {
-      // One config at a time: the purity check watches process-wide hooks.
-      check('touches neither the network nor the environment', async () => {
-        const problems: string[] = [];
-        for (const config of validConfigs) problems.push(...(await createPurityProblems(flavor, config)));
-        return problems;
-      });
+      check('touches neither the network nor the environment', () => eachConfig((config) => createPurityProblems(flavor, config)));
       check('returns a FlavorImplementation with known members only, and none for an undeclared capability', () =>
         eachConfig((config) => implementationProblems(flavor, config, capabilities)),
       );
     });
 
     api.describe('component', () => {
-      check('claims images under its uri and no others, and names images under it', () =>
-        eachConfig((config) => imageProblems(flavor, config, config === base ? images : undefined)),
+      check('claims images under its uri and no others, and names images under it', () => eachConfig((config) => imageProblems(flavor, config, imagesFor(config))));
+      check('refuses to push a foreign image with IMAGE_NOT_IN_REGISTRY before anything runs', () =>
+        eachConfig((config) => foreignPushProblems(flavor, config, imagesFor(config))),
       );
-      check('refuses to push a foreign image with IMAGE_NOT_IN_REGISTRY before anything runs', async () => {
-        const problems: string[] = [];
-        for (const config of validConfigs) problems.push(...(await foreignPushProblems(flavor, config, config === base ? images : undefined)));
-        return problems;
-      });
-      check('stops a push whose preparation fails, with a RegistryKitError that echoes no secret', async () => {
-        const problems: string[] = [];
-        for (const config of validConfigs) problems.push(...(await preparationProblems(flavor, config)));
-        return problems;
-      });
+      check('stops a push whose preparation fails, with a RegistryKitError that echoes no secret', () => eachConfig((config) => preparationProblems(flavor, config)));
       if (undeclaredCapabilities(capabilities).length > 0) {
         check(`answers UNSUPPORTED for the capabilities it does not declare (${undeclaredCapabilities(capabilities).join(', ')})`, () =>
           eachConfig((config) => undeclaredCapabilityProblems(flavor, config, capabilities)),
