@@ -44,3 +44,14 @@ export { waitForEngineToResolve } from './engine-resolution.js';
 export { readRequestBody, startFrontServer, type FrontRequestRecord, type FrontServerFixture, type StartFrontServerOptions } from './front-server.js';
 export { startHostedRegistry, type HostedRegistryFixture, type StartHostedRegistryOptions } from './hosted-registry.js';
 export { createDockerConfigSandbox, type DockerConfigSandbox } from './docker-config-sandbox.js';
+export { runFlavorConformance } from './conformance/flavor-conformance.js';
+export type {
+  CapabilityName,
+  ConformanceTestApi,
+  FlavorCapabilities,
+  FlavorConformanceOptions,
+  ImageExamples,
+  InvalidConfigExample,
+  LiveConformanceOptions,
+  LiveConformanceTarget,
+} from './conformance/conformance-options.js';

@@ -1,0 +1,3 @@
+import { defineTestConfig } from '@registrykit/test-harness/vitest';
+
+export default defineTestConfig({ dockerEngine: true });
