@@ -66,6 +66,7 @@ export function createHubApiClient(options: HubApiClientOptions): HubApiClient {
       signal: call.signal,
     });
     if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel().catch(() => undefined);
       throw new RegistryKitError(
         'AUTHENTICATION_FAILED',
         `Docker Hub refused the credentials of "${credentials.username}" (HTTP ${response.status}): check the username and the password or personal access token; with SSO enforced, use a personal access token.`,
@@ -85,6 +86,8 @@ export function createHubApiClient(options: HubApiClientOptions): HubApiClient {
       const response = await send(`${baseUrl}${path}`, { method, headers: { authorization, accept: 'application/json' }, signal: call.signal });
       // A token revoked or lapsing early: log in again, once.
       if (response.status === 401 && attempt === 0) {
+        // Drain the refused answer so its keep-alive connection is free for the retry.
+        await response.body?.cancel().catch(() => undefined);
         token = undefined;
         continue;
       }
