@@ -189,6 +189,23 @@ describe('a flavor with its own behaviour', () => {
     expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['minted-1', 'minted-2']);
   });
 
+  it("passes the call's signal to the connector minting credentials", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const connector: ServiceConnector = {
+      type: 'docker',
+      authMethod: 'token',
+      async getRegistryCredentials(_host, options) {
+        signals.push(options?.signal);
+        return { type: 'basic', username: 'oauth2accesstoken', password: 'minted' };
+      },
+      verify: async () => ({ resources: [] }),
+    };
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'tokens.example.com' }, pusher: recordingPusher(), connector, ...noDockerConfig });
+    const controller = new AbortController();
+    await registry.pushImage('tokens.example.com/app:1', { signal: controller.signal });
+    expect(signals).toEqual([controller.signal]);
+  });
+
   it("gives native capabilities the component's credentials, wherever they come from", async () => {
     const apiFlavor = defineFlavor({
       specificationVersion: 'v1',

@@ -153,7 +153,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
   }
 
   async function lookUpCredentials(options: CallOptions): Promise<ResolvedRegistryCredentials | undefined> {
-    const given = await explicit?.();
+    const given = connector ? await connector.getRegistryCredentials(uri.host, options) : await explicit?.();
     if (given) return { credentials: given, source: explicitSource };
     const fromFlavor = await implementation.getCredentials?.(options);
     if (fromFlavor) return { credentials: fromFlavor, source: 'flavor' };
