@@ -295,6 +295,21 @@ describe('building images on a real engine and pushing them to a real registry',
     expect(await tagsOf(`${proxy.host}/team/aborted`)).toEqual([]);
   });
 
+  it('stops a build aborted while the engine runs its steps with ABORTED, pushing nothing', async () => {
+    const controller = new AbortController();
+    const error = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost })
+      .build({
+        registry,
+        root: project,
+        settings: { ...SETTINGS, parentImage, repository: 'team/aborted-midway' },
+        signal: controller.signal,
+        onProgress: (event) => event.type === 'step' && controller.abort(),
+      })
+      .catch((caught: unknown) => caught);
+    expect((error as RegistryKitError).code).toBe('ABORTED');
+    expect(await tagsOf(`${proxy.host}/team/aborted-midway`)).toEqual([]);
+  });
+
   it('pushes an image the engine still has without building it again when the registry lost it', async () => {
     const built = await build({ ...SETTINGS, parentImage });
     const empty = await startRegistry({ auth: { type: 'htpasswd', users: { [USER]: PASSWORD } } });

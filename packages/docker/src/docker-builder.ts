@@ -268,7 +268,7 @@ async function runBuild(docker: Dockerode, plan: DockerBuildPlan, context: RunBu
     });
     await readEngineStream(stream, (message) => tracker.handle(message));
   } catch (error) {
-    throw buildFailure(error, { tracker, action, image: names.image, hadCredentials, dockerHost: context.dockerHost, registryHost: request.registry.host });
+    throw buildFailure(error, { tracker, action, image: names.image, hadCredentials, dockerHost: context.dockerHost, registryHost: request.registry.host, signal: request.signal });
   }
   const imageId = tracker.imageId ?? (await docker.getImage(names.image).inspect()).Id;
   notify({ type: 'built', imageId });
@@ -337,11 +337,12 @@ class BuildTracker {
 
 function buildFailure(
   error: unknown,
-  context: { tracker: BuildTracker; action: string; image: string; hadCredentials: boolean; dockerHost: string; registryHost: string },
+  context: { tracker: BuildTracker; action: string; image: string; hadCredentials: boolean; dockerHost: string; registryHost: string; signal: AbortSignal | undefined },
 ): RegistryKitError {
   const { tracker } = context;
   if (!(error instanceof EngineStreamError)) {
-    return engineFailure(error, { action: context.action, registryHost: context.registryHost, hadCredentials: context.hadCredentials, dockerHost: context.dockerHost, failureCode: 'BUILD_FAILED' });
+    const { action, registryHost, hadCredentials, dockerHost, signal } = context;
+    return engineFailure(error, { action, registryHost, hadCredentials, dockerHost, signal, failureCode: 'BUILD_FAILED' });
   }
   const step = tracker.step;
   const atStep = step ? ` at step ${step.step}/${step.steps} (${step.instruction})` : '';
