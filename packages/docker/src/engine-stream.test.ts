@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type EngineMessage, EngineStreamError, readEngineStream } from './engine-stream.js';
 
-function feed(chunks: string[], end = true): PassThrough {
+function feed(chunks: (string | Buffer)[], end = true): PassThrough {
   const stream = new PassThrough();
   setImmediate(() => {
     for (const chunk of chunks) stream.write(chunk);
@@ -17,6 +17,14 @@ describe('readEngineStream', () => {
     const messages: EngineMessage[] = [];
     await readEngineStream(feed(['{"status":"Prep', 'aring","id":"abc"}\r\n{"aux":{"Tag":"1","Digest":"sha256:x","Size":5}}\r', '\n']), (m) => messages.push(m));
     expect(messages).toEqual([{ status: 'Preparing', id: 'abc' }, { aux: { Tag: '1', Digest: 'sha256:x', Size: 5 } }]);
+  });
+
+  it('keeps characters whole when a chunk ends inside one', async () => {
+    const bytes = Buffer.from('{"stream":"Downloading ━━━━ 1.2 MB ✓"}\n');
+    const cut = bytes.indexOf(Buffer.from('━')) + 1;
+    const messages: EngineMessage[] = [];
+    await readEngineStream(feed([bytes.subarray(0, cut), bytes.subarray(cut, cut + 2), bytes.subarray(cut + 2)]), (m) => messages.push(m));
+    expect(messages).toEqual([{ stream: 'Downloading ━━━━ 1.2 MB ✓' }]);
   });
 
   it('rejects with the daemon message when the stream reports an error with HTTP 200', async () => {

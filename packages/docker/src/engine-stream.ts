@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /** One newline-delimited JSON message of an Engine API push, pull or build stream. */
 export interface EngineMessage {
   readonly status?: string;
@@ -29,6 +31,8 @@ export class EngineStreamError extends Error {
  */
 export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (message: EngineMessage) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Chunks end anywhere, also inside a multi-byte character (pip's progress bars are "━").
+    const decoder = new StringDecoder('utf8');
     let buffer = '';
     let failure: EngineStreamError | undefined;
     const handle = (line: string) => {
@@ -48,13 +52,13 @@ export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (mess
       onMessage(message);
     };
     stream.on('data', (chunk: Buffer | string) => {
-      buffer += chunk.toString();
+      buffer += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) handle(line);
     });
     stream.on('end', () => {
-      handle(buffer);
+      handle(buffer + decoder.end());
       if (failure) reject(failure);
       else resolve();
     });
