@@ -36,6 +36,18 @@ describe('readEngineStream', () => {
     await expect(done).rejects.toMatchObject({ message: 'unauthorized: authentication required', statusCode: 401 });
   });
 
+  it('rejects, and stops reading, when the message handler throws (a progress callback)', async () => {
+    const stream = feed(['{"status":"Preparing","id":"a"}\n', '{"status":"Pushing","id":"a"}\n']);
+    const seen: EngineMessage[] = [];
+    const done = readEngineStream(stream, (message) => {
+      seen.push(message);
+      throw new Error('the callback broke');
+    });
+    await expect(done).rejects.toThrow('the callback broke');
+    expect(seen).toHaveLength(1);
+    expect(stream.destroyed).toBe(true);
+  });
+
   it('rejects when the connection is cut before the stream ends', async () => {
     await expect(readEngineStream(feed(['{"status":"Pushing","id":"a"}\n'], false), () => undefined)).rejects.toThrow(/closed the stream/);
   });

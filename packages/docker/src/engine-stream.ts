@@ -34,7 +34,7 @@ export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (mess
     // Chunks end anywhere, also inside a multi-byte character (pip's progress bars are "━").
     const decoder = new StringDecoder('utf8');
     let buffer = '';
-    let failure: EngineStreamError | undefined;
+    let failure: unknown;
     const handle = (line: string) => {
       const text = line.trim();
       if (text.length === 0 || failure) return;
@@ -49,7 +49,14 @@ export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (mess
         failure = new EngineStreamError(message.errorDetail?.message ?? message.error ?? 'unknown error', message.errorDetail?.code);
         return;
       }
-      onMessage(message);
+      try {
+        onMessage(message);
+      } catch (error) {
+        // Thrown inside a 'data' listener it would be an uncaught exception: it ends the read instead.
+        failure = error;
+        reject(error);
+        (stream as { destroy?: () => void }).destroy?.();
+      }
     };
     stream.on('data', (chunk: Buffer | string) => {
       buffer += typeof chunk === 'string' ? chunk : decoder.write(chunk);
