@@ -129,4 +129,14 @@ describe('contextTar', () => {
     const done = pipeline(contextTar(entries), createWriteStream(join(workDir, `broken-${++counter}.tar`)));
     await expect(done).rejects.toThrow(/changed while the build context was sent/);
   });
+
+  it('fails the stream with BUILD_FAILED naming a file that went away before it was sent', async () => {
+    const root = await context({ 'keep.txt': 'kept', 'vanishes.swp': 'an editor file' });
+    const entries = await listBuildContext(root);
+    await rm(join(root, 'vanishes.swp'));
+    const error = await pipeline(contextTar(entries), createWriteStream(join(workDir, `vanished-${++counter}.tar`))).catch((caught: unknown) => caught);
+    // A bare ENOENT here reached the builder as "Cannot reach the Docker engine".
+    expect(error).toMatchObject({ code: 'BUILD_FAILED', details: { path: join(root, 'vanishes.swp') } });
+    expect((error as Error).message).toContain(join(root, 'vanishes.swp'));
+  });
 });

@@ -42,15 +42,7 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
   while (pending.length > 0) {
     await slice();
     const directory = pending.pop()!;
-    let children;
-    try {
-      children = readdirSync(join(root, directory), { withFileTypes: true });
-    } catch (error) {
-      throw new RegistryKitError('BUILD_FAILED', `Cannot read ${join(root, directory)} in the build context: ${(error as Error).message}`, {
-        cause: error,
-        details: { path: directory },
-      });
-    }
+    const children = readContext(join(root, directory), (at) => readdirSync(at, { withFileTypes: true }));
     for (const child of children) {
       const path = directory === '' ? child.name : `${directory}/${child.name}`;
       const ignored = matcher.ignores(path);
@@ -62,14 +54,32 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
         continue;
       } else if (child.isFile()) {
         const source = join(root, path);
-        const { mode, size, mtimeMs, ctimeMs, ino } = lstatSync(source);
+        const { mode, size, mtimeMs, ctimeMs, ino } = readContext(source, (at) => lstatSync(at));
         entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source, stamp: { size, mtimeMs, ctimeMs, ino } });
       } else if (child.isSymbolicLink()) {
-        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readlinkSync(join(root, path)) });
+        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readContext(join(root, path), (at) => readlinkSync(at)) });
       }
     }
   }
   return entries.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/** `read(path)`, with a failure turned into BUILD_FAILED naming the path. */
+export function readContext<T>(path: string, read: (path: string) => T): T {
+  try {
+    return read(path);
+  } catch (error) {
+    throw contextReadFailure(path, error);
+  }
+}
+
+// Files come and go while a build runs (an editor's swap file): name the one, and say what to do.
+function contextReadFailure(path: string, error: unknown): RegistryKitError {
+  return new RegistryKitError(
+    'BUILD_FAILED',
+    `Cannot read ${path} in the build context (${(error as Error).message}). If it changed or went away during the build, build again; otherwise fix its permissions or list it in .dockerignore.`,
+    { cause: error, details: { path } },
+  );
 }
 
 /**
@@ -165,7 +175,7 @@ function addFile(pack: tar.Pack, header: tar.Headers, source: string): Promise<v
       error ? reject(new Error(`${source} changed while the build context was sent (${error.message}); build again.`)) : resolve(),
     );
     const file = createReadStream(source);
-    file.on('error', reject);
+    file.on('error', (error) => reject(contextReadFailure(source, error)));
     file.pipe(sink);
   });
 }
