@@ -145,8 +145,12 @@ export function contextTar(entries: readonly ContextEntry[]): Readable {
   // through this stream instead.
   const out = new PassThrough();
   pack.pipe(out);
+  // A reader that stops early (a build that failed or was aborted) destroys `out`: the pack
+  // goes with it, and so does the file being read, which would otherwise stay open.
+  out.once('close', () => pack.destroy());
   void (async () => {
     for (const entry of entries) {
+      if (out.destroyed) return;
       const header = { name: entry.path, mode: entry.mode, mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
       if (entry.type === 'directory') {
         await addEntry(pack, { ...header, type: 'directory' });
@@ -171,10 +175,12 @@ function addEntry(pack: tar.Pack, header: tar.Headers, content?: Buffer): Promis
 
 function addFile(pack: tar.Pack, header: tar.Headers, source: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const sink = pack.entry(header, (error) =>
-      error ? reject(new Error(`${source} changed while the build context was sent (${error.message}); build again.`)) : resolve(),
-    );
     const file = createReadStream(source);
+    const sink = pack.entry(header, (error) => {
+      if (!error) return resolve();
+      file.destroy();
+      reject(new Error(`${source} changed while the build context was sent (${error.message}); build again.`));
+    });
     file.on('error', (error) => reject(contextReadFailure(source, error)));
     file.pipe(sink);
   });

@@ -249,8 +249,9 @@ async function runBuild(docker: Dockerode, plan: DockerBuildPlan, context: RunBu
   const action = `building ${names.image}`;
   const credentials = await registryConfig(context);
   const hadCredentials = Object.keys(credentials).length > 0;
+  const contextStream = contextTar(plan.entries);
   try {
-    const stream = await docker.buildImage(contextTar(plan.entries), {
+    const stream = await docker.buildImage(contextStream, {
       version: '1',
       dockerfile: plan.dockerfilePath,
       t: names.image,
@@ -268,6 +269,8 @@ async function runBuild(docker: Dockerode, plan: DockerBuildPlan, context: RunBu
     });
     await readEngineStream(stream, (message) => tracker.handle(message));
   } catch (error) {
+    // dockerode stops reading the context when the request fails, but leaves it open.
+    contextStream.destroy();
     throw buildFailure(error, { tracker, action, image: names.image, hadCredentials, dockerHost: context.dockerHost, registryHost: request.registry.host, signal: request.signal });
   }
   const imageId = tracker.imageId ?? (await docker.getImage(names.image).inspect()).Id;
