@@ -16,6 +16,8 @@ export interface FailureContext {
   /** The registry host as the user named it. */
   readonly registry: string;
   readonly credentials: RegistryCredentials | undefined;
+  /** The call's signal: once it fired, whatever broke is the abort. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -95,7 +97,8 @@ export function statusFailure(
 /** A transport failure (no answer) after retries. */
 export function transportFailure(error: unknown, context: FailureContext): RegistryKitError {
   if (RegistryKitError.isInstance(error)) return error;
-  if ((error as Error | undefined)?.name === 'AbortError') {
+  // Node wraps an abort in an AbortError, but a wait for a connection slot ends with the signal's own reason.
+  if (context.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
     return new RegistryKitError('ABORTED', `${capitalize(context.action)} was aborted.`, { cause: error, details: { registry: context.registry } });
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

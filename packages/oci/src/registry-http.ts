@@ -98,6 +98,6 @@ export class RegistryHttp {
   }
 
   context(call: RegistryCall, action: string): FailureContext {
-    return { action, registry: call.registry, credentials: call.credentials };
+    return { action, registry: call.registry, credentials: call.credentials, signal: call.signal };
   }
 }

@@ -37,7 +37,7 @@ const CLIENT_ID = 'registrykit';
 export async function requestToken(transport: HttpTransport, policy: RetryPolicy, request: TokenRequest): Promise<IssuedToken> {
   const realm = checkRealm(request);
   const { credentials } = request;
-  const context = { action: `getting a token for ${request.registry} from ${realm.host}`, registry: request.registry, credentials };
+  const context = { action: `getting a token for ${request.registry} from ${realm.host}`, registry: request.registry, credentials, signal: request.signal };
   let response: HttpResponse;
   try {
     if (credentials?.type === 'identity-token') {
