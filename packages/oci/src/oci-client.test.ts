@@ -239,6 +239,25 @@ describe('aborting', () => {
   });
 });
 
+describe('a credential HTTP cannot carry', () => {
+  it('fails with INVALID_ARGUMENT saying what is wrong, without the secret, and keeps the connection slot free', async () => {
+    const one = createOciClient({ maxConcurrentRequestsPerHost: 1 });
+    try {
+      const image = { registry: registry.host, repository: 'team/header', tag: 'v1' };
+      const token = 'tok-3f9a1c\n';
+      const failure = await one.getManifestDigest(image, { credentials: { type: 'bearer', token } }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((failure as Error).message).toMatch(/line break/);
+      expect(JSON.stringify({ message: (failure as Error).message, details: (failure as RegistryKitError).details })).not.toContain('tok-3f9a1c');
+      const next = one.getManifestDigest(image, anonymous);
+      const hang = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000));
+      expect(await Promise.race([next, hang])).toBeUndefined();
+    } finally {
+      one.close();
+    }
+  });
+});
+
 describe('checkCredentials', () => {
   it('accepts anything on an open registry, and fails REGISTRY_ERROR naming the host when nothing listens', async () => {
     await expect(client.checkCredentials(registry.host, anonymous)).resolves.toBeUndefined();

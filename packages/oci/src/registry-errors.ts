@@ -103,6 +103,14 @@ export function transportFailure(error: unknown, context: FailureContext): Regis
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason = error instanceof Error ? error.message : String(error);
+  if (code === 'ERR_INVALID_CHAR') {
+    // Node's message names the header, never its value.
+    return new RegistryKitError(
+      'INVALID_ARGUMENT',
+      `${capitalize(context.action)} failed: a request header holds a character HTTP does not allow (${reason}). A token or password read from a file often ends with a line break: remove it.`,
+      { cause: error, details: { registry: context.registry } },
+    );
+  }
   const tls = code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/.test(code);
   const hint = tls
     ? 'The TLS certificate is not trusted: give the client its CA (`ca`), or, for a registry without TLS, list it in `plainHttpRegistries`.'
