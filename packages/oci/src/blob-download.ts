@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { RegistryKitError } from '@registrykit/core';
-import { repositoryScope } from './blob-upload.js';
-import type { RegistryCall, RegistryHttp } from './registry-http.js';
+import { type RegistryCall, type RegistryHttp, repositoryScope } from './registry-http.js';
 
 /**
  * Streams a blob (following redirects to object storage, without credentials) and checks its

@@ -123,7 +123,7 @@ export class HttpTransport {
     const authorization = request.authorizationFor?.(url);
     if (authorization !== undefined) headers['authorization'] = authorization;
     else delete headers['authorization'];
-    if (body !== undefined) headers['content-length'] = String(Buffer.isBuffer(body) ? body.length : body.length);
+    if (body !== undefined) headers['content-length'] = String(body.length);
     else if (['PUT', 'POST', 'PATCH'].includes(request.method)) headers['content-length'] = '0';
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
