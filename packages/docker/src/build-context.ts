@@ -2,10 +2,9 @@ import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import dockerignore from '@balena/dockerignore';
 import { RegistryKitError } from '@registrykit/core';
+import type { Headers, Pack } from 'tar-stream';
 import type { FileStamp } from './file-hash-cache.js';
-import tar from 'tar-stream';
 
 /** One thing the context sends: its path relative to the context root, with `/` separators. */
 export interface ContextEntry {
@@ -114,7 +113,9 @@ async function readDockerignore(root: string): Promise<IgnoreMatcher> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ignores: () => false, hasExceptions: false };
     throw error;
   }
+  // Loaded here, as tar-stream is in contextTar: a package used only to push should not pay for them.
   // A CommonJS module whose typings declare the factory as `default`; at run time it is both.
+  const { default: dockerignore } = await import('@balena/dockerignore');
   const rules = dockerignore.default({ ignorecase: false }).add(text);
   const hasExceptions = text.split(/\r?\n/).some((line) => line.trim().startsWith('!'));
   return { ignores: (path) => rules.ignores(path), hasExceptions };
@@ -140,15 +141,18 @@ const MTIME = new Date('1980-01-01T00:00:00Z');
  * normalized modes and a fixed mtime, in the order given.
  */
 export function contextTar(entries: readonly ContextEntry[]): Readable {
-  const pack = tar.pack();
   // tar-stream destroys its pack without a reason when an entry goes wrong; the reason travels
   // through this stream instead.
   const out = new PassThrough();
-  pack.pipe(out);
+  let pack: Pack | undefined;
   // A reader that stops early (a build that failed or was aborted) destroys `out`: the pack
   // goes with it, and so does the file being read, which would otherwise stay open.
-  out.once('close', () => pack.destroy());
+  out.once('close', () => pack?.destroy());
   void (async () => {
+    const { default: tar } = await import('tar-stream');
+    if (out.destroyed) return;
+    pack = tar.pack();
+    pack.pipe(out);
     for (const entry of entries) {
       if (out.destroyed) return;
       const header = { name: entry.path, mode: entry.mode, mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
@@ -167,13 +171,13 @@ export function contextTar(entries: readonly ContextEntry[]): Readable {
   return out;
 }
 
-function addEntry(pack: tar.Pack, header: tar.Headers, content?: Buffer): Promise<void> {
+function addEntry(pack: Pack, header: Headers, content?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     pack.entry(header, content ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
   });
 }
 
-function addFile(pack: tar.Pack, header: tar.Headers, source: string): Promise<void> {
+function addFile(pack: Pack, header: Headers, source: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const file = createReadStream(source);
     const sink = pack.entry(header, (error) => {
