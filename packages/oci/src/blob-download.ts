@@ -9,8 +9,9 @@ import { type RegistryCall, type RegistryHttp, repositoryScope } from './registr
  */
 export async function fetchBlob(http: RegistryHttp, call: RegistryCall, repository: string, digest: string): Promise<Readable> {
   const action = `downloading blob ${digest} from ${call.registry}/${repository}`;
-  const response = await http.expect(call, { method: 'GET', target: `/v2/${repository}/blobs/${digest}`, scopes: [repositoryScope(repository, 'pull')], action }, [200]);
+  // Before the request: a refusal after it would leave the answer unread, holding the host's connection slot.
   const verifier = digestVerifier(digest, action);
+  const response = await http.expect(call, { method: 'GET', target: `/v2/${repository}/blobs/${digest}`, scopes: [repositoryScope(repository, 'pull')], action }, [200]);
   pipeline(response.body, verifier, () => {
     // Errors reach the reader through `verifier`; pipeline only needs a callback.
   });
