@@ -144,6 +144,16 @@ describe('a flavor with its own behaviour', () => {
     expect(calls.filter((call) => call.startsWith('credentials'))).toHaveLength(2);
   });
 
+  it('refuses to prepare a push of an image of another registry, as pushImage does', async () => {
+    const registry = createContainerRegistry({ flavor: tokenFlavor, config: { uri: 'tokens.example.com/team' }, ...noDockerConfig });
+    const before = calls.length;
+    await expect(registry.prepareImagePush('ghcr.io/other/app:1')).rejects.toMatchObject({ code: 'IMAGE_NOT_IN_REGISTRY' });
+    await expect(registry.prepareImagePush('tokens.example.com/teamx/app:1')).rejects.toMatchObject({ code: 'IMAGE_NOT_IN_REGISTRY' });
+    expect(calls.slice(before)).toEqual([]);
+    await registry.prepareImagePush('tokens.example.com/team/app:1');
+    expect(calls.slice(before)).toEqual(['prepare team/app create=false']);
+  });
+
   it('prefers explicit credentials to the flavor and does not retry fixed ones', async () => {
     const pusher = recordingPusher(5);
     const registry = createContainerRegistry({
@@ -177,6 +187,23 @@ describe('a flavor with its own behaviour', () => {
     const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'tokens.example.com' }, pusher, connector, ...noDockerConfig });
     await registry.pushImage('tokens.example.com/app:1');
     expect(pusher.requests.map((request) => (request.credentials as { password: string }).password)).toEqual(['minted-1', 'minted-2']);
+  });
+
+  it("passes the call's signal to the connector minting credentials", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const connector: ServiceConnector = {
+      type: 'docker',
+      authMethod: 'token',
+      async getRegistryCredentials(_host, options) {
+        signals.push(options?.signal);
+        return { type: 'basic', username: 'oauth2accesstoken', password: 'minted' };
+      },
+      verify: async () => ({ resources: [] }),
+    };
+    const registry = createContainerRegistry({ flavor: defaultFlavor, config: { uri: 'tokens.example.com' }, pusher: recordingPusher(), connector, ...noDockerConfig });
+    const controller = new AbortController();
+    await registry.pushImage('tokens.example.com/app:1', { signal: controller.signal });
+    expect(signals).toEqual([controller.signal]);
   });
 
   it("gives native capabilities the component's credentials, wherever they come from", async () => {

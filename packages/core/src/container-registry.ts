@@ -59,7 +59,7 @@ export interface ContainerRegistry {
   /** The credentials pushes use, and their source. */
   resolveCredentials(options?: CallOptions): Promise<ResolvedRegistryCredentials | undefined>;
   credentials(options?: CallOptions): Promise<RegistryCredentials | undefined>;
-  /** Flavor checks before a push (no-op for most flavors). */
+  /** Flavor checks before a push of `image` (under the uri), e.g. that an ECR repository exists; a no-op for most flavors. */
   prepareImagePush(image: string, options?: CallOptions): Promise<void>;
   /**
    * Pushes `image` after checking it belongs to this registry and running `prepareImagePush`.
@@ -153,7 +153,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
   }
 
   async function lookUpCredentials(options: CallOptions): Promise<ResolvedRegistryCredentials | undefined> {
-    const given = await explicit?.();
+    const given = connector ? await connector.getRegistryCredentials(uri.host, options) : await explicit?.();
     if (given) return { credentials: given, source: explicitSource };
     const fromFlavor = await implementation.getCredentials?.(options);
     if (fromFlavor) return { credentials: fromFlavor, source: 'flavor' };
@@ -235,7 +235,8 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     },
 
     async prepareImagePush(image, options = {}) {
-      await implementation.prepareImagePush?.(parseImageReference(image), options);
+      // A flavor acts on what it is given (ECR creates the repository), so a foreign name never reaches it.
+      await implementation.prepareImagePush?.(ownReference(image, 'Image'), options);
     },
 
     async pushImage(image, options = {}) {

@@ -76,6 +76,17 @@ describe('computeBuildChecksum', () => {
     expect(seen.size).toBe(changes.length + 1);
   });
 
+  it('fails with BUILD_FAILED naming a file that went away before it was hashed', async () => {
+    const copy = await copyOf(original);
+    await writeFile(join(copy, 'src', '.main.py.swp'), 'an editor file');
+    const plan = await planDockerBuild(SETTINGS, { root: copy });
+    await rm(join(copy, 'src', '.main.py.swp'));
+    const error = await computeBuildChecksum({ settings: plan.resolved.settings, dockerfile: plan.dockerfile, platform: 'linux/amd64', baseImages: [BASE], entries: plan.entries }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ code: 'BUILD_FAILED', details: { path: join(copy, 'src', '.main.py.swp') } });
+  });
+
   it('changes with the settings, the platform and the base image digest', async () => {
     const expected = await checksumOf(original);
     const variants = [

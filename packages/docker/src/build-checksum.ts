@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type ContextEntry, timeSlicer } from './build-context.js';
+import { type ContextEntry, readContext, timeSlicer } from './build-context.js';
 import type { DockerSettings } from './docker-settings.js';
 import type { FileHashCache } from './file-hash-cache.js';
 
@@ -92,7 +92,7 @@ function fileHash(entry: ContextEntry, cache: FileHashCache | undefined): string
   if (entry.content) return sha256(entry.content);
   const known = entry.stamp && cache?.get(entry.source!, entry.stamp);
   if (known) return known;
-  const hash = sha256(readFileSync(entry.source!));
+  const hash = sha256(readContext(entry.source!, (path) => readFileSync(path)));
   if (entry.stamp) cache?.set(entry.source!, entry.stamp, hash);
   return hash;
 }

@@ -7,6 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contextTar, generatedEntry, listBuildContext } from './build-context.js';
+import { openFilesAfterClosing, openFilesUnder } from './test-support/open-files.js';
 
 const run = promisify(execFile);
 let workDir: string;
@@ -128,5 +129,24 @@ describe('contextTar', () => {
     await writeFile(join(root, 'grows.txt'), 'much longer than before');
     const done = pipeline(contextTar(entries), createWriteStream(join(workDir, `broken-${++counter}.tar`)));
     await expect(done).rejects.toThrow(/changed while the build context was sent/);
+  });
+
+  it('closes the file it reads when the reader destroys the stream (a build that failed or was aborted)', async () => {
+    const root = await context({ 'big.bin': 'x'.repeat(8 * 1024 * 1024) });
+    const stream = contextTar(await listBuildContext(root));
+    await new Promise((resolve) => stream.once('data', resolve));
+    expect(await openFilesUnder(root)).toEqual([join(root, 'big.bin')]);
+    stream.destroy();
+    expect(await openFilesAfterClosing(root)).toEqual([]);
+  });
+
+  it('fails the stream with BUILD_FAILED naming a file that went away before it was sent', async () => {
+    const root = await context({ 'keep.txt': 'kept', 'vanishes.swp': 'an editor file' });
+    const entries = await listBuildContext(root);
+    await rm(join(root, 'vanishes.swp'));
+    const error = await pipeline(contextTar(entries), createWriteStream(join(workDir, `vanished-${++counter}.tar`))).catch((caught: unknown) => caught);
+    // A bare ENOENT here reached the builder as "Cannot reach the Docker engine".
+    expect(error).toMatchObject({ code: 'BUILD_FAILED', details: { path: join(root, 'vanishes.swp') } });
+    expect((error as Error).message).toContain(join(root, 'vanishes.swp'));
   });
 });

@@ -2,10 +2,9 @@ import { createReadStream, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
-import dockerignore from '@balena/dockerignore';
 import { RegistryKitError } from '@registrykit/core';
+import type { Headers, Pack } from 'tar-stream';
 import type { FileStamp } from './file-hash-cache.js';
-import tar from 'tar-stream';
 
 /** One thing the context sends: its path relative to the context root, with `/` separators. */
 export interface ContextEntry {
@@ -42,15 +41,7 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
   while (pending.length > 0) {
     await slice();
     const directory = pending.pop()!;
-    let children;
-    try {
-      children = readdirSync(join(root, directory), { withFileTypes: true });
-    } catch (error) {
-      throw new RegistryKitError('BUILD_FAILED', `Cannot read ${join(root, directory)} in the build context: ${(error as Error).message}`, {
-        cause: error,
-        details: { path: directory },
-      });
-    }
+    const children = readContext(join(root, directory), (at) => readdirSync(at, { withFileTypes: true }));
     for (const child of children) {
       const path = directory === '' ? child.name : `${directory}/${child.name}`;
       const ignored = matcher.ignores(path);
@@ -62,14 +53,32 @@ export async function listBuildContext(root: string): Promise<ContextEntry[]> {
         continue;
       } else if (child.isFile()) {
         const source = join(root, path);
-        const { mode, size, mtimeMs, ctimeMs, ino } = lstatSync(source);
+        const { mode, size, mtimeMs, ctimeMs, ino } = readContext(source, (at) => lstatSync(at));
         entries.push({ path, type: 'file', mode: mode & 0o111 ? 0o755 : 0o644, size, source, stamp: { size, mtimeMs, ctimeMs, ino } });
       } else if (child.isSymbolicLink()) {
-        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readlinkSync(join(root, path)) });
+        entries.push({ path, type: 'symlink', mode: 0o777, size: 0, linkTarget: readContext(join(root, path), (at) => readlinkSync(at)) });
       }
     }
   }
   return entries.sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/** `read(path)`, with a failure turned into BUILD_FAILED naming the path. */
+export function readContext<T>(path: string, read: (path: string) => T): T {
+  try {
+    return read(path);
+  } catch (error) {
+    throw contextReadFailure(path, error);
+  }
+}
+
+// Files come and go while a build runs (an editor's swap file): name the one, and say what to do.
+function contextReadFailure(path: string, error: unknown): RegistryKitError {
+  return new RegistryKitError(
+    'BUILD_FAILED',
+    `Cannot read ${path} in the build context (${(error as Error).message}). If it changed or went away during the build, build again; otherwise fix its permissions or list it in .dockerignore.`,
+    { cause: error, details: { path } },
+  );
 }
 
 /**
@@ -104,7 +113,9 @@ async function readDockerignore(root: string): Promise<IgnoreMatcher> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ignores: () => false, hasExceptions: false };
     throw error;
   }
+  // Loaded here, as tar-stream is in contextTar: a package used only to push should not pay for them.
   // A CommonJS module whose typings declare the factory as `default`; at run time it is both.
+  const { default: dockerignore } = await import('@balena/dockerignore');
   const rules = dockerignore.default({ ignorecase: false }).add(text);
   const hasExceptions = text.split(/\r?\n/).some((line) => line.trim().startsWith('!'));
   return { ignores: (path) => rules.ignores(path), hasExceptions };
@@ -130,13 +141,20 @@ const MTIME = new Date('1980-01-01T00:00:00Z');
  * normalized modes and a fixed mtime, in the order given.
  */
 export function contextTar(entries: readonly ContextEntry[]): Readable {
-  const pack = tar.pack();
   // tar-stream destroys its pack without a reason when an entry goes wrong; the reason travels
   // through this stream instead.
   const out = new PassThrough();
-  pack.pipe(out);
+  let pack: Pack | undefined;
+  // A reader that stops early (a build that failed or was aborted) destroys `out`: the pack
+  // goes with it, and so does the file being read, which would otherwise stay open.
+  out.once('close', () => pack?.destroy());
   void (async () => {
+    const { default: tar } = await import('tar-stream');
+    if (out.destroyed) return;
+    pack = tar.pack();
+    pack.pipe(out);
     for (const entry of entries) {
+      if (out.destroyed) return;
       const header = { name: entry.path, mode: entry.mode, mtime: MTIME, uid: 0, gid: 0, uname: '', gname: '' };
       if (entry.type === 'directory') {
         await addEntry(pack, { ...header, type: 'directory' });
@@ -153,19 +171,21 @@ export function contextTar(entries: readonly ContextEntry[]): Readable {
   return out;
 }
 
-function addEntry(pack: tar.Pack, header: tar.Headers, content?: Buffer): Promise<void> {
+function addEntry(pack: Pack, header: Headers, content?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     pack.entry(header, content ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve()));
   });
 }
 
-function addFile(pack: tar.Pack, header: tar.Headers, source: string): Promise<void> {
+function addFile(pack: Pack, header: Headers, source: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const sink = pack.entry(header, (error) =>
-      error ? reject(new Error(`${source} changed while the build context was sent (${error.message}); build again.`)) : resolve(),
-    );
     const file = createReadStream(source);
-    file.on('error', reject);
+    const sink = pack.entry(header, (error) => {
+      if (!error) return resolve();
+      file.destroy();
+      reject(new Error(`${source} changed while the build context was sent (${error.message}); build again.`));
+    });
+    file.on('error', (error) => reject(contextReadFailure(source, error)));
     file.pipe(sink);
   });
 }

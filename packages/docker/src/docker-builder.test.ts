@@ -14,6 +14,7 @@ import { type BuildProgressEvent, type BuildResult, createDockerImageBuilder } f
 import { createDockerPusher } from './docker-pusher.js';
 import { docker as dockerCli, importBaseImage, runInImage } from './test-support/base-image.js';
 import { engineEvents } from './test-support/engine-events.js';
+import { openFilesAfterClosing } from './test-support/open-files.js';
 import { type RequestLogProxy, startRequestLogProxy } from './test-support/request-log.js';
 
 const USER = 'builder';
@@ -293,6 +294,40 @@ describe('building images on a real engine and pushing them to a real registry',
       .catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'ABORTED')).toBe(true);
     expect(await tagsOf(`${proxy.host}/team/aborted`)).toEqual([]);
+  });
+
+  it('stops a build aborted while the engine runs its steps with ABORTED, pushing nothing', async () => {
+    const controller = new AbortController();
+    const error = await createDockerImageBuilder({ hashCache: join(workDir, 'hashes'), dockerHost })
+      .build({
+        registry,
+        root: project,
+        settings: { ...SETTINGS, parentImage, repository: 'team/aborted-midway' },
+        signal: controller.signal,
+        onProgress: (event) => event.type === 'step' && controller.abort(),
+      })
+      .catch((caught: unknown) => caught);
+    expect((error as RegistryKitError).code).toBe('ABORTED');
+    expect(await tagsOf(`${proxy.host}/team/aborted-midway`)).toEqual([]);
+  });
+
+  it('closes the context files when a build is aborted while its context is sent', async () => {
+    const dir = join(project, 'large');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'data.bin'), randomBytes(16 * 1024 * 1024));
+    const controller = new AbortController();
+    const error = await createDockerImageBuilder({ hashCache: false, dockerHost })
+      .build({
+        registry,
+        root: project,
+        settings: { parentImage, buildContextRoot: 'large', repository: 'team/aborted-sending' },
+        reuse: false,
+        signal: controller.signal,
+        onProgress: (event) => event.type === 'checksum' && controller.abort(),
+      })
+      .catch((caught: unknown) => caught);
+    expect((error as RegistryKitError).code).toBe('ABORTED');
+    expect(await openFilesAfterClosing(dir)).toEqual([]);
   });
 
   it('pushes an image the engine still has without building it again when the registry lost it', async () => {

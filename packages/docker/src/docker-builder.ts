@@ -249,8 +249,9 @@ async function runBuild(docker: Dockerode, plan: DockerBuildPlan, context: RunBu
   const action = `building ${names.image}`;
   const credentials = await registryConfig(context);
   const hadCredentials = Object.keys(credentials).length > 0;
+  const contextStream = contextTar(plan.entries);
   try {
-    const stream = await docker.buildImage(contextTar(plan.entries), {
+    const stream = await docker.buildImage(contextStream, {
       version: '1',
       dockerfile: plan.dockerfilePath,
       t: names.image,
@@ -268,7 +269,9 @@ async function runBuild(docker: Dockerode, plan: DockerBuildPlan, context: RunBu
     });
     await readEngineStream(stream, (message) => tracker.handle(message));
   } catch (error) {
-    throw buildFailure(error, { tracker, action, image: names.image, hadCredentials, dockerHost: context.dockerHost, registryHost: request.registry.host });
+    // dockerode stops reading the context when the request fails, but leaves it open.
+    contextStream.destroy();
+    throw buildFailure(error, { tracker, action, image: names.image, hadCredentials, dockerHost: context.dockerHost, registryHost: request.registry.host, signal: request.signal });
   }
   const imageId = tracker.imageId ?? (await docker.getImage(names.image).inspect()).Id;
   notify({ type: 'built', imageId });
@@ -337,11 +340,12 @@ class BuildTracker {
 
 function buildFailure(
   error: unknown,
-  context: { tracker: BuildTracker; action: string; image: string; hadCredentials: boolean; dockerHost: string; registryHost: string },
+  context: { tracker: BuildTracker; action: string; image: string; hadCredentials: boolean; dockerHost: string; registryHost: string; signal: AbortSignal | undefined },
 ): RegistryKitError {
   const { tracker } = context;
   if (!(error instanceof EngineStreamError)) {
-    return engineFailure(error, { action: context.action, registryHost: context.registryHost, hadCredentials: context.hadCredentials, dockerHost: context.dockerHost, failureCode: 'BUILD_FAILED' });
+    const { action, registryHost, hadCredentials, dockerHost, signal } = context;
+    return engineFailure(error, { action, registryHost, hadCredentials, dockerHost, signal, failureCode: 'BUILD_FAILED' });
   }
   const step = tracker.step;
   const atStep = step ? ` at step ${step.step}/${step.steps} (${step.instruction})` : '';

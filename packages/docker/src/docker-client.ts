@@ -22,8 +22,10 @@ export async function connectDocker(options: DockerConnectionOptions): Promise<D
 }
 
 function dockerodeOptions(dockerHost: string): Dockerode.DockerOptions {
+  // A URL drops the `.` of `npipe:////./pipe/docker_engine`; the pipe's name is the rest as written, as docker-modem reads it.
+  if (dockerHost.startsWith('npipe://')) return { socketPath: dockerHost.slice('npipe://'.length) || '//./pipe/docker_engine' };
   const url = parseDockerHost(dockerHost);
-  if (url.protocol === 'unix:' || url.protocol === 'npipe:') return { socketPath: decodeURIComponent(url.pathname) };
+  if (url.protocol === 'unix:') return { socketPath: decodeURIComponent(url.pathname) };
   if (url.protocol === 'tcp:' || url.protocol === 'http:') return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
   if (url.protocol === 'https:') return { host: url.hostname, port: Number(url.port || 2376), protocol: 'https' };
   throw new RegistryKitError('INVALID_ARGUMENT', `Unsupported Docker host "${dockerHost}": use unix://, npipe://, tcp://, http:// or https://.`, {

@@ -20,6 +20,8 @@ interface ErrorContext {
   readonly dockerHost: string;
   /** The code for failures that fit no other code. Default PUSH_FAILED. */
   readonly failureCode?: RegistryKitErrorCode | undefined;
+  /** The call's signal: once it fired, a cut connection is the abort, not an unreachable engine. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The daemon's own words, whichever way dockerode delivered them. */
@@ -34,7 +36,7 @@ export function engineFailure(error: unknown, context: ErrorContext): RegistryKi
   if (RegistryKitError.isInstance(error)) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const message = daemonMessage(error);
-  if ((error as Error | undefined)?.name === 'AbortError') {
+  if (context.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
     return new RegistryKitError('ABORTED', `Aborted ${context.action}.`, { cause: error });
   }
   if (code && UNREACHABLE.has(code) && !(error instanceof EngineStreamError)) {

@@ -169,4 +169,14 @@ describe('pushing through a real Docker engine', () => {
     const error = await registryFor(open, await isolatedEnv()).pushImage(image, { signal: controller.signal }).catch((caught: unknown) => caught);
     expect(RegistryKitError.hasCode(error, 'ABORTED')).toBe(true);
   });
+
+  it('stops a push aborted while the engine streams it with ABORTED, not as an unreachable engine', async () => {
+    const image = `${open.host}/team/aborted-midway:1`;
+    await buildTestImage({ dockerHost, tag: image, payloadBytes: 8 * 1024 * 1024 });
+    const controller = new AbortController();
+    const error = await registryFor(open, await isolatedEnv())
+      .pushImage(image, { signal: controller.signal, onProgress: (event) => event.type === 'layer' && controller.abort() })
+      .catch((caught: unknown) => caught);
+    expect((error as RegistryKitError).code).toBe('ABORTED');
+  });
 });

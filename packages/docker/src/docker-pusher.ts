@@ -32,7 +32,7 @@ export function createDockerPusher(options: DockerPusherOptions = {}): ImagePush
       const repository = imageRepositoryName(request.image);
       const tag = request.image.tag ?? 'latest';
       const image = `${repository}:${tag}`;
-      const context = { action: `pushing ${image}`, registryHost: request.image.registry, hadCredentials: request.credentials !== undefined, dockerHost };
+      const context = { action: `pushing ${image}`, registryHost: request.image.registry, hadCredentials: request.credentials !== undefined, dockerHost, signal: request.signal };
       let pushed: { digest: string; size: number | undefined } | undefined;
       try {
         const docker = await (client ??= connectDocker(options));

@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /** One newline-delimited JSON message of an Engine API push, pull or build stream. */
 export interface EngineMessage {
   readonly status?: string;
@@ -29,8 +31,10 @@ export class EngineStreamError extends Error {
  */
 export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (message: EngineMessage) => void): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Chunks end anywhere, also inside a multi-byte character (pip's progress bars are "━").
+    const decoder = new StringDecoder('utf8');
     let buffer = '';
-    let failure: EngineStreamError | undefined;
+    let failure: unknown;
     const handle = (line: string) => {
       const text = line.trim();
       if (text.length === 0 || failure) return;
@@ -45,16 +49,23 @@ export function readEngineStream(stream: NodeJS.ReadableStream, onMessage: (mess
         failure = new EngineStreamError(message.errorDetail?.message ?? message.error ?? 'unknown error', message.errorDetail?.code);
         return;
       }
-      onMessage(message);
+      try {
+        onMessage(message);
+      } catch (error) {
+        // Thrown inside a 'data' listener it would be an uncaught exception: it ends the read instead.
+        failure = error;
+        reject(error);
+        (stream as { destroy?: () => void }).destroy?.();
+      }
     };
     stream.on('data', (chunk: Buffer | string) => {
-      buffer += chunk.toString();
+      buffer += typeof chunk === 'string' ? chunk : decoder.write(chunk);
       const lines = buffer.split('\n');
       buffer = lines.pop() ?? '';
       for (const line of lines) handle(line);
     });
     stream.on('end', () => {
-      handle(buffer);
+      handle(buffer + decoder.end());
       if (failure) reject(failure);
       else resolve();
     });

@@ -61,3 +61,23 @@ describe('blob downloads redirected to object storage', () => {
     }
   });
 });
+
+describe('a digest the client cannot verify', () => {
+  it('is refused before anything is asked, so no answer is left unread holding a connection slot', async () => {
+    await using registry = await startRegistry();
+    await using proxy = await startFaultProxy({ target: registry.url });
+    proxy.addFault({ method: 'GET', path: /\/blobs\/sha1:/, action: { type: 'respond', status: 200, body: 'some bytes' } });
+    const client = createOciClient({ maxConcurrentRequestsPerHost: 1 });
+    try {
+      const repository = { registry: proxy.host, repository: 'team/app' };
+      const failure = await client.getBlob(repository, `sha1:${'a'.repeat(40)}`, { credentials: undefined }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(proxy.requests.some((request) => request.path.includes('/blobs/sha1:'))).toBe(false);
+      const next = client.blobExists(repository, `sha256:${'b'.repeat(64)}`, { credentials: undefined });
+      const hang = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000));
+      expect(await Promise.race([next, hang])).toBe(false);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { RegistryKitError } from '@registrykit/core';
-import { repositoryScope } from './blob-upload.js';
-import type { RegistryCall, RegistryHttp } from './registry-http.js';
+import { type RegistryCall, type RegistryHttp, repositoryScope } from './registry-http.js';
 
 /**
  * Streams a blob (following redirects to object storage, without credentials) and checks its
@@ -10,8 +9,9 @@ import type { RegistryCall, RegistryHttp } from './registry-http.js';
  */
 export async function fetchBlob(http: RegistryHttp, call: RegistryCall, repository: string, digest: string): Promise<Readable> {
   const action = `downloading blob ${digest} from ${call.registry}/${repository}`;
-  const response = await http.expect(call, { method: 'GET', target: `/v2/${repository}/blobs/${digest}`, scopes: [repositoryScope(repository, 'pull')], action }, [200]);
+  // Before the request: a refusal after it would leave the answer unread, holding the host's connection slot.
   const verifier = digestVerifier(digest, action);
+  const response = await http.expect(call, { method: 'GET', target: `/v2/${repository}/blobs/${digest}`, scopes: [repositoryScope(repository, 'pull')], action }, [200]);
   pipeline(response.body, verifier, () => {
     // Errors reach the reader through `verifier`; pipeline only needs a callback.
   });

@@ -1,7 +1,7 @@
 import { RegistryKitError } from '@registrykit/core';
 import type { BlobSource } from './blob-source.js';
 import type { HttpResponse } from './http-transport.js';
-import type { RegistryCall, RegistryHttp, RegistryRequest } from './registry-http.js';
+import { type RegistryCall, type RegistryHttp, type RegistryRequest, repositoryScope } from './registry-http.js';
 import { responseFailure } from './registry-errors.js';
 import { isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep } from './retry.js';
 
@@ -26,10 +26,6 @@ export interface PushBlobOptions {
   readonly knownMissing?: boolean | undefined;
   /** Bytes sent so far of the blob's size. */
   readonly onProgress?: ((sent: number) => void) | undefined;
-}
-
-export function repositoryScope(repository: string, actions: string): string {
-  return `repository:${repository}:${actions}`;
 }
 
 /** True when the repository holds the blob (HEAD 200); false on 404. */

@@ -10,6 +10,8 @@ export class KeyedLimiter {
 
   /** Waits for a slot for `host`; the answer releases it (calling it twice is harmless). */
   async acquire(host: string, signal?: AbortSignal | undefined): Promise<() => void> {
+    // An 'abort' listener added after the abort never fires: the wait would last until a slot frees.
+    signal?.throwIfAborted();
     if ((this.#active.get(host) ?? 0) >= this.#limit) {
       await new Promise<void>((resolve, reject) => {
         const queue = this.#waiting.get(host) ?? [];

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
@@ -123,7 +123,7 @@ export class HttpTransport {
     const authorization = request.authorizationFor?.(url);
     if (authorization !== undefined) headers['authorization'] = authorization;
     else delete headers['authorization'];
-    if (body !== undefined) headers['content-length'] = String(Buffer.isBuffer(body) ? body.length : body.length);
+    if (body !== undefined) headers['content-length'] = String(body.length);
     else if (['PUT', 'POST', 'PATCH'].includes(request.method)) headers['content-length'] = '0';
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
@@ -138,16 +138,23 @@ export class HttpTransport {
           reject(error);
         }
       };
-      const outgoing = send(
-        url,
-        { method: request.method, headers, agent: https ? this.#https() : this.#http(), ...(request.signal ? { signal: request.signal } : {}) },
-        (incoming) => {
-          incoming.once('close', release);
-          incoming.once('error', release);
-          settled = true;
-          resolve(wrapResponse(incoming, url));
-        },
-      );
+      let outgoing: ClientRequest;
+      try {
+        outgoing = send(
+          url,
+          { method: request.method, headers, agent: https ? this.#https() : this.#http(), ...(request.signal ? { signal: request.signal } : {}) },
+          (incoming) => {
+            incoming.once('close', release);
+            incoming.once('error', release);
+            settled = true;
+            resolve(wrapResponse(incoming, url));
+          },
+        );
+      } catch (error) {
+        // Node refuses a header value with a line break or a non-Latin-1 character right here.
+        fail(error);
+        return;
+      }
       outgoing.setTimeout(this.#options.timeoutMs, () => {
         outgoing.destroy(Object.assign(new Error(`No answer from ${url.host} within ${this.#options.timeoutMs} ms of inactivity.`), { code: 'ETIMEDOUT' }));
       });

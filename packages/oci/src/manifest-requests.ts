@@ -1,8 +1,7 @@
 import { formatImageReference, type ImageReference, RegistryKitError } from '@registrykit/core';
-import { repositoryScope } from './blob-upload.js';
 import { MANIFEST_ACCEPT, type ManifestBytes, parseManifest, type ParsedManifest, sha256Digest } from './manifests.js';
 import { responseFailure } from './registry-errors.js';
-import type { RegistryCall, RegistryHttp } from './registry-http.js';
+import { type RegistryCall, type RegistryHttp, repositoryScope } from './registry-http.js';
 
 /** What a HEAD of a manifest says. */
 export interface ManifestHead {

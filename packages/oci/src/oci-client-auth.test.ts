@@ -179,6 +179,28 @@ describe('token auth', () => {
     }
   });
 
+  it('keeps the token out of the error and its causes when the token service answers broken JSON', async () => {
+    await using issuer = await startTokenIssuer({ users: { alice: PASSWORD } });
+    const token = 'opaque-7c1e9d2b44-token';
+    // A hand-written token service quoting with ' (a Python dict printed as is).
+    await using tokens = await startFaultProxy({
+      target: new URL(issuer.realm).origin,
+      faults: [{ path: /^\/token/, times: Infinity, action: { type: 'respond', status: 200, headers: { 'content-type': 'application/json' }, body: `{"expires_in": 300, "token": '${token}'}` } }],
+    });
+    await using registry = await startRegistry({ auth: { ...issuer.registryAuth, realm: `${tokens.url}/token` } });
+    const client = createOciClient();
+    try {
+      const failure = await failureOf(client.checkCredentials(registry.host, { credentials: basicCredentials('alice', PASSWORD) }));
+      expect(failure.code).toBe('REGISTRY_ERROR');
+      expect(failure.message).toMatch(/not JSON/);
+      for (let current: unknown = failure; current instanceof Error; current = current.cause) {
+        expect(`${current.message}\n${current.stack}`).not.toContain(token.slice(0, 8));
+      }
+    } finally {
+      client.close();
+    }
+  });
+
   it('retries a token service that fails for a moment', async () => {
     await using issuer = await startTokenIssuer({ users: { alice: PASSWORD } });
     await using registry = await startRegistry({ auth: issuer.registryAuth });

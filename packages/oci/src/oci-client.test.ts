@@ -218,6 +218,46 @@ describe('copying back', () => {
   });
 });
 
+describe('aborting', () => {
+  it('stops a call waiting for a connection slot as soon as its signal fires, or at once when it already has: ABORTED', async () => {
+    const one = createOciClient({ maxConcurrentRequestsPerHost: 1 });
+    try {
+      const repository = { registry: registry.host, repository: 'team/slots' };
+      const blob = bufferBlob(randomBytes(4 * 1024 * 1024));
+      await one.pushBlob(repository, blob, anonymous);
+      // An unread download holds the host's only slot.
+      const held = await one.getBlob(repository, blob.digest, anonymous);
+      const lookup = (signal: AbortSignal) => one.getManifestDigest({ ...repository, tag: 'v1' }, { credentials: undefined, signal }).catch((error: unknown) => error);
+      const timedOut = await lookup(AbortSignal.timeout(100));
+      expect((timedOut as RegistryKitError).code).toBe('ABORTED');
+      const hang = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000));
+      expect(await Promise.race([lookup(AbortSignal.abort()), hang])).toMatchObject({ code: 'ABORTED' });
+      held.destroy();
+    } finally {
+      one.close();
+    }
+  });
+});
+
+describe('a credential HTTP cannot carry', () => {
+  it('fails with INVALID_ARGUMENT saying what is wrong, without the secret, and keeps the connection slot free', async () => {
+    const one = createOciClient({ maxConcurrentRequestsPerHost: 1 });
+    try {
+      const image = { registry: registry.host, repository: 'team/header', tag: 'v1' };
+      const token = 'tok-3f9a1c\n';
+      const failure = await one.getManifestDigest(image, { credentials: { type: 'bearer', token } }).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect((failure as Error).message).toMatch(/line break/);
+      expect(JSON.stringify({ message: (failure as Error).message, details: (failure as RegistryKitError).details })).not.toContain('tok-3f9a1c');
+      const next = one.getManifestDigest(image, anonymous);
+      const hang = new Promise((resolve) => setTimeout(() => resolve('still waiting after 2 s'), 2_000));
+      expect(await Promise.race([next, hang])).toBeUndefined();
+    } finally {
+      one.close();
+    }
+  });
+});
+
 describe('checkCredentials', () => {
   it('accepts anything on an open registry, and fails REGISTRY_ERROR naming the host when nothing listens', async () => {
     await expect(client.checkCredentials(registry.host, anonymous)).resolves.toBeUndefined();

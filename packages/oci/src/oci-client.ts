@@ -10,14 +10,14 @@ import {
 } from '@registrykit/core';
 import { fetchBlob } from './blob-download.js';
 import type { BlobSource } from './blob-source.js';
-import { blobExists, type BlobPushStatus, pushBlob, repositoryScope, type UploadMode } from './blob-upload.js';
+import { blobExists, type BlobPushStatus, pushBlob, type UploadMode } from './blob-upload.js';
 import { HttpTransport } from './http-transport.js';
 import { deleteRegistryImage } from './image-deletion.js';
 import { listRepositoryImages } from './image-listing.js';
 import { type FetchedManifest, getManifest, headManifest, type ManifestHead, putManifest } from './manifest-requests.js';
 import { DEFAULT_MANIFEST_SIZE_LIMIT, type ManifestBytes } from './manifests.js';
 import { RegistryAuth } from './registry-auth.js';
-import { RegistryHttp } from './registry-http.js';
+import { RegistryHttp, repositoryScope } from './registry-http.js';
 import { resolveRetryPolicy, type RetryPolicy } from './retry.js';
 import { DEFAULT_PAGE_SIZE, listAllRepositories, listAllTags } from './tags.js';
 import type { TokenGrant } from './token-request.js';

@@ -239,6 +239,30 @@ describe('bad sources', () => {
     }
   });
 
+  it('fails with a typed error naming tempDirectory when it cannot hold the compressed layers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rk-oci-tempdir-'));
+    try {
+      // A minimal `docker save` archive: its one layer is an uncompressed tar, so it is gzipped on the way.
+      await writeFile(join(dir, 'hello'), 'hello\n');
+      await run('tar', ['-cf', join(dir, 'layer.tar'), '-C', dir, 'hello']);
+      const diffId = sha256Digest(await readFile(join(dir, 'layer.tar')));
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } }));
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: ['app:1'], Layers: ['layer.tar'] }]));
+      await run('tar', ['-cf', join(dir, 'app.tar'), '-C', dir, 'manifest.json', 'config.json', 'layer.tar']);
+      const compressing = createOciPusher({ compressLayers: true, tempDirectory: join(dir, 'missing') });
+      try {
+        const failure = await failureOf(compressing.push(request('team/tempdir:v1', `docker-archive:${join(dir, 'app.tar')}`)));
+        expect(failure.code).toBe('PUSH_FAILED');
+        expect(failure.message).toContain('tempDirectory');
+        expect(await compressing.client.getManifestDigest({ registry: registry.host, repository: 'team/tempdir', tag: 'v1' }, { credentials: undefined })).toBeUndefined();
+      } finally {
+        compressing.client.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops when aborted and writes no manifest', async () => {
     const big = await createTestOciLayout({ tag: 'v1', layers: 2, layerBytes: 8 * 1024 * 1024, gzipLevel: 0 });
     try {

@@ -90,7 +90,7 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
       async function prepare(blob: LocalBlob & { source: NonNullable<LocalBlob['source']> }): Promise<LocalBlob & { source: NonNullable<LocalBlob['source']> }> {
         const gzipType = options.compressLayers ? gzipMediaTypeFor(blob.descriptor.mediaType) : undefined;
         if (gzipType === undefined) return blob;
-        tempDirectory ??= mkdtemp(join(options.tempDirectory ?? tmpdir(), 'rk-oci-push-'));
+        tempDirectory ??= makeTempDirectory(options.tempDirectory ?? tmpdir());
         const file = join(await tempDirectory, blob.descriptor.digest.replace(':', '-'));
         const compressed = await gzipToFile(blob.source, file, level, signal);
         return { descriptor: { ...blob.descriptor, mediaType: gzipType, digest: compressed.digest, size: compressed.size }, source: compressed };
@@ -184,10 +184,21 @@ export function createOciPusher(options: OciPusherOptions = {}): OciPusher {
         throw pushFailure(firstFailure ?? error, name, local.description, request.signal);
       } finally {
         await local.close();
-        if (tempDirectory) await rm(await tempDirectory, { recursive: true, force: true });
+        // A directory that could not be made has failed the push already; there is nothing to remove.
+        await tempDirectory?.then((directory) => rm(directory, { recursive: true, force: true }), () => undefined);
       }
     },
   };
+}
+
+function makeTempDirectory(parent: string): Promise<string> {
+  return mkdtemp(join(parent, 'rk-oci-push-')).catch((error: unknown) => {
+    throw new RegistryKitError(
+      'PUSH_FAILED',
+      `Cannot create a directory for compressed layers in ${parent} (${(error as Error).message}): point \`tempDirectory\` at a writable directory with room for them.`,
+      { cause: error, details: { field: 'tempDirectory' } },
+    );
+  });
 }
 
 function pushFailure(error: unknown, name: string, description: string, signal: AbortSignal | undefined): RegistryKitError {

@@ -105,7 +105,7 @@ export class RegistryAuth {
 
   async #ping(target: AuthTarget): Promise<AuthChallenge | undefined> {
     const url = new URL('/v2/', target.endpoint);
-    const context = { action: `connecting to ${target.registry}`, registry: target.registry, credentials: target.credentials };
+    const context = { action: `connecting to ${target.registry}`, registry: target.registry, credentials: target.credentials, signal: target.signal };
     let response;
     try {
       response = await sendWithRetries(this.#policy, () => this.#transport.request({ method: 'GET', url, signal: target.signal }), {

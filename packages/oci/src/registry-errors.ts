@@ -16,6 +16,8 @@ export interface FailureContext {
   /** The registry host as the user named it. */
   readonly registry: string;
   readonly credentials: RegistryCredentials | undefined;
+  /** The call's signal: once it fired, whatever broke is the abort. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -95,11 +97,20 @@ export function statusFailure(
 /** A transport failure (no answer) after retries. */
 export function transportFailure(error: unknown, context: FailureContext): RegistryKitError {
   if (RegistryKitError.isInstance(error)) return error;
-  if ((error as Error | undefined)?.name === 'AbortError') {
+  // Node wraps an abort in an AbortError, but a wait for a connection slot ends with the signal's own reason.
+  if (context.signal?.aborted || (error as Error | undefined)?.name === 'AbortError') {
     return new RegistryKitError('ABORTED', `${capitalize(context.action)} was aborted.`, { cause: error, details: { registry: context.registry } });
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const reason = error instanceof Error ? error.message : String(error);
+  if (code === 'ERR_INVALID_CHAR') {
+    // Node's message names the header, never its value.
+    return new RegistryKitError(
+      'INVALID_ARGUMENT',
+      `${capitalize(context.action)} failed: a request header holds a character HTTP does not allow (${reason}). A token or password read from a file often ends with a line break: remove it.`,
+      { cause: error, details: { registry: context.registry } },
+    );
+  }
   const tls = code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO/.test(code);
   const hint = tls
     ? 'The TLS certificate is not trusted: give the client its CA (`ca`), or, for a registry without TLS, list it in `plainHttpRegistries`.'

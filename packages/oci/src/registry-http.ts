@@ -24,6 +24,11 @@ export interface RegistryRequest extends Pick<HttpRequest, 'method' | 'headers' 
   readonly retry?: boolean | undefined;
 }
 
+/** A token scope for a repository, e.g. `repository:team/app:pull,push`. */
+export function repositoryScope(repository: string, actions: string): string {
+  return `repository:${repository}:${actions}`;
+}
+
 /**
  * Sends registry requests: resolves the endpoint, authorizes (ping, Basic or a scoped token),
  * retries, and answers a 401 once by learning the challenge (a newly needed scope for
@@ -98,6 +103,6 @@ export class RegistryHttp {
   }
 
   context(call: RegistryCall, action: string): FailureContext {
-    return { action, registry: call.registry, credentials: call.credentials };
+    return { action, registry: call.registry, credentials: call.credentials, signal: call.signal };
   }
 }

@@ -1,5 +1,5 @@
 import { RegistryKitError } from '@registrykit/core';
-import type { RegistryCall, RegistryHttp } from './registry-http.js';
+import { type RegistryCall, type RegistryHttp, repositoryScope } from './registry-http.js';
 
 /** ECR refuses `n` above 1000; ggcr uses 1000 too. */
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -11,7 +11,7 @@ export function listAllTags(http: RegistryHttp, call: RegistryCall, repository: 
   return listPaged(http, call, {
     path: `/v2/${repository}/tags/list`,
     field: 'tags',
-    scopes: [`repository:${repository}:pull`],
+    scopes: [repositoryScope(repository, 'pull')],
     action: `listing the tags of ${call.registry}/${repository}`,
     pageSize,
   });

@@ -37,7 +37,7 @@ const CLIENT_ID = 'registrykit';
 export async function requestToken(transport: HttpTransport, policy: RetryPolicy, request: TokenRequest): Promise<IssuedToken> {
   const realm = checkRealm(request);
   const { credentials } = request;
-  const context = { action: `getting a token for ${request.registry} from ${realm.host}`, registry: request.registry, credentials };
+  const context = { action: `getting a token for ${request.registry} from ${realm.host}`, registry: request.registry, credentials, signal: request.signal };
   let response: HttpResponse;
   try {
     if (credentials?.type === 'identity-token') {
@@ -74,9 +74,9 @@ export async function requestToken(transport: HttpTransport, policy: RetryPolicy
   let parsed: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
   try {
     parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
-  } catch (error) {
+  } catch {
+    // Not kept as the cause: the parse error quotes the text around the fault, which may be the token.
     throw new RegistryKitError('REGISTRY_ERROR', `The token service at ${realm.host} answered with something that is not JSON while ${context.action}.`, {
-      cause: error,
       details: { registry: request.registry },
     });
   }

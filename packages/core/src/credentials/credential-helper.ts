@@ -29,9 +29,9 @@ export async function getFromCredentialHelper(
   let answer: unknown;
   try {
     answer = JSON.parse(stdout);
-  } catch (error) {
-    // Never echo stdout here: it may hold the secret.
-    throw helperError(program, serverAddress, 'printed something that is not JSON on stdout', error);
+  } catch {
+    // Never echo stdout here, nor keep the parse error as the cause: its message quotes stdout, which may hold the secret.
+    throw helperError(program, serverAddress, 'printed something that is not JSON on stdout');
   }
   const { Username: username, Secret: secret } = (answer ?? {}) as { Username?: unknown; Secret?: unknown };
   if (typeof username !== 'string' || typeof secret !== 'string') {

@@ -46,10 +46,10 @@ export async function readDockerConfig(path: string): Promise<DockerConfig | und
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new RegistryKitError('DOCKER_CONFIG_INVALID', `The docker config at ${path} is not valid JSON; fix or remove it.`, {
-      cause: error,
-      details: { path },
-    });
+    // The parse error quotes the text around the fault, which may be an `auth` value: only its position is kept.
+    const at = /at position (\d+)/.exec((error as Error).message)?.[1];
+    const where = at === undefined ? '' : ` (at character ${at})`;
+    throw new RegistryKitError('DOCKER_CONFIG_INVALID', `The docker config at ${path} is not valid JSON${where}; fix or remove it.`, { details: { path } });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new RegistryKitError('DOCKER_CONFIG_INVALID', `The docker config at ${path} must hold a JSON object.`, { details: { path } });

@@ -54,6 +54,16 @@ describe('docker config location', () => {
     await expect(readDockerConfig(join(dir, 'bad.json'))).rejects.toMatchObject({ code: 'DOCKER_CONFIG_INVALID' });
   });
 
+  it('keeps the credentials of a malformed config out of the error and its causes', async () => {
+    const auth = basic('alice', 'hunter2-hunter2');
+    await writeFile(join(dir, 'unquoted.json'), `{"auths": {"r.example.com": {"auth": ${auth}}}}`);
+    const error = await readDockerConfig(join(dir, 'unquoted.json')).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'DOCKER_CONFIG_INVALID' });
+    for (let current: unknown = error; current instanceof Error; current = current.cause) {
+      expect(`${current.message}\n${current.stack}`).not.toContain(auth.slice(0, 6));
+    }
+  });
+
   it('converts server addresses to hosts as docker/cli does', () => {
     expect(hostFromServerAddress('https://index.docker.io/v1/')).toBe('index.docker.io');
     expect(hostFromServerAddress('http://localhost:5000/v2/')).toBe('localhost:5000');
@@ -157,6 +167,13 @@ describe('getFromCredentialHelper', () => {
     expect(RegistryKitError.hasCode(error, 'CREDENTIAL_HELPER_FAILED')).toBe(true);
     expect((error as Error).message).not.toContain('hub-secret');
     expect((error as Error).message).toContain('not JSON');
+  });
+
+  it('keeps helper output out of the errors it was caused by (a debug log prints them)', async () => {
+    const error = await getFromCredentialHelper('testhelper', 'garbage.example.com', { env }).catch((caught: unknown) => caught);
+    for (let current: unknown = error; current instanceof Error; current = current.cause) {
+      expect(`${current.message}\n${current.stack}`).not.toContain('hub-secret');
+    }
   });
 
   it('reports a crashing helper with its exit code and stderr', async () => {
