@@ -307,3 +307,46 @@ describe('listRepositories', () => {
     await expect(registry.listRepositories()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 });
+
+describe('native capabilities and refused credentials', () => {
+  function expiringFlavor(log: string[]) {
+    let valid = false;
+    return defineFlavor({
+      specificationVersion: 'v1',
+      id: 'expiring',
+      displayName: 'Expiring',
+      description: 'Native capabilities whose token lapses until it is refreshed.',
+      configSchema: baseRegistryConfigSchema({ uriDescription: 'The host.', uriExample: 'expiring.example.com', checkUri: registryUriProblem }),
+      create: () => ({
+        invalidateCredentials() {
+          log.push('invalidate');
+          valid = true;
+        },
+        async getImageDigest() {
+          log.push(valid ? 'digest with a fresh token' : 'digest refused');
+          if (!valid) throw new RegistryKitError('AUTHENTICATION_FAILED', 'token expired');
+          return DIGEST;
+        },
+      }),
+    });
+  }
+
+  it('forgets the refused credentials and runs the capability once more', async () => {
+    const log: string[] = [];
+    const registry = createContainerRegistry({ flavor: expiringFlavor(log), config: { uri: 'expiring.example.com' }, ...noDockerConfig });
+    expect(await registry.getImageDigest('expiring.example.com/app:1')).toBe(DIGEST);
+    expect(log).toEqual(['digest refused', 'invalidate', 'digest with a fresh token']);
+  });
+
+  it('does not retry when fixed credentials were given in code', async () => {
+    const log: string[] = [];
+    const registry = createContainerRegistry({
+      flavor: expiringFlavor(log),
+      config: { uri: 'expiring.example.com' },
+      credentials: { type: 'basic', username: 'me', password: 'fixed' },
+      ...noDockerConfig,
+    });
+    await expect(registry.getImageDigest('expiring.example.com/app:1')).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
+    expect(log).toEqual(['digest refused']);
+  });
+});

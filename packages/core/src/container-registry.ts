@@ -170,12 +170,32 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
       // Short-lived credentials can lapse between lookup and use (an expired ECR token).
       const canRefresh = cached !== undefined && (cached.source !== explicitSource || explicitCanRefresh);
       if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || !canRefresh) throw error;
-      cached = undefined;
-      connector?.invalidateCredentials?.();
-      implementation.invalidateCredentials?.();
-      dockerCredentials?.clear(uri.host);
+      forgetCredentials();
       return work((await registry.resolveCredentials(options))?.credentials);
     }
+  }
+
+  /**
+   * Runs a native capability, which gets its credentials itself (an SDK's, or
+   * `context.registryCredentials()`): when they are refused, every cache forgets them and it runs
+   * once more, as the generic path does. Fixed credentials given in code cannot get better.
+   */
+  async function refreshingOnce<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const fixed = setup.credentials !== undefined && !explicitCanRefresh;
+      if (!RegistryKitError.hasCode(error, 'AUTHENTICATION_FAILED') || fixed) throw error;
+      forgetCredentials();
+      return work();
+    }
+  }
+
+  function forgetCredentials(): void {
+    cached = undefined;
+    connector?.invalidateCredentials?.();
+    implementation.invalidateCredentials?.();
+    dockerCredentials?.clear(uri.host);
   }
 
   function requireApi(capability: string): RegistryApi {
@@ -261,7 +281,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
 
     async getImageDigest(image, options = {}) {
       const reference = ownReference(image, 'Image');
-      if (implementation.getImageDigest) return implementation.getImageDigest(reference, options);
+      if (implementation.getImageDigest) return refreshingOnce(() => implementation.getImageDigest!(reference, options));
       const api = requireApi('look up image digests');
       return withCredentials(options, (credentials) => api.getManifestDigest(reference, { credentials, signal: options.signal }));
     },
@@ -273,7 +293,7 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
     async listRepositories(options = {}) {
       let paths: string[];
       if (implementation.listRepositories) {
-        paths = await implementation.listRepositories(options);
+        paths = await refreshingOnce(() => implementation.listRepositories!(options));
       } else {
         const catalog = registryApi?.listRepositories?.bind(registryApi);
         if (!catalog) {
@@ -289,28 +309,28 @@ export function createContainerRegistry<Schema extends BaseRegistryConfigSchema 
 
     async listTags(repository, options = {}) {
       const target = repositoryOf(ownReference(repository, 'Repository'), repository);
-      if (implementation.listTags) return implementation.listTags(target, options);
+      if (implementation.listTags) return refreshingOnce(() => implementation.listTags!(target, options));
       const api = requireApi('list tags');
       return withCredentials(options, (credentials) => api.listTags(target, { credentials, signal: options.signal }));
     },
 
     async listImages(repository, options = {}) {
       const target = repositoryOf(ownReference(repository, 'Repository'), repository);
-      if (implementation.listImages) return implementation.listImages(target, options);
+      if (implementation.listImages) return refreshingOnce(() => implementation.listImages!(target, options));
       const api = requireApi('list images');
       return withCredentials(options, (credentials) => api.listImages(target, { credentials, signal: options.signal }));
     },
 
     async deleteImage(image, options = {}) {
       const reference = deletableReference(image);
-      if (implementation.deleteImage) return implementation.deleteImage(reference, options);
+      if (implementation.deleteImage) return refreshingOnce(() => implementation.deleteImage!(reference, options));
       const api = requireApi('delete images');
       return withCredentials(options, (credentials) => api.deleteImage(reference, { credentials, signal: options.signal }));
     },
 
     async deleteImages(images, options = {}) {
       const references = images.map(deletableReference);
-      if (implementation.deleteImages) return implementation.deleteImages(references, options);
+      if (implementation.deleteImages) return refreshingOnce(() => implementation.deleteImages!(references, options));
       const deleted: string[] = [];
       const failures: DeleteImageResult['failures'][number][] = [];
       for (const [index, image] of images.entries()) {
