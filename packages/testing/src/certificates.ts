@@ -46,11 +46,13 @@ export async function createTestCertificateAuthority(): Promise<TestCertificateA
 
 /**
  * Issues certificates from an existing CA's files, e.g. the run's CA that the test harness made
- * (and that Node trusts through NODE_EXTRA_CA_CERTS). `remove` leaves the CA's own files alone.
+ * (and that Node trusts through NODE_EXTRA_CA_CERTS). Certificates are written in a directory
+ * next to the CA's files, so removing the CA's directory removes them too even when a test
+ * forgets `remove`, which removes only them.
  */
 export async function loadTestCertificateAuthority(files: CertificateFiles): Promise<TestCertificateAuthority> {
   ensureCommands([{ command: 'openssl', debianPackage: 'openssl' }]);
-  const scratch = await mkdtemp(join(tmpdir(), 'rk-ca-issued-'));
+  const scratch = await mkdtemp(join(dirname(files.certificatePath), 'issued-'));
   return certificateAuthorityFrom(files, () => rm(scratch, { recursive: true, force: true }), scratch);
 }
 
