@@ -27,7 +27,7 @@ export interface ConformanceTestApi {
 /**
  * What a component of the flavor can do beyond pushing, natively or through the registry API it
  * is given. A capability left out must be absent from the flavor's implementation (the component
- * then answers UNSUPPORTED or uses the registry API), never a method that throws "not implemented".
+ * then answers UNSUPPORTED or uses the registry API), never a method that only throws because the registry cannot do it.
  * Live runs check every declared capability end to end.
  */
 export interface FlavorCapabilities {

@@ -55,7 +55,7 @@ export const misspeltMember = withDefect('misspelt-member', () => ({ prepareImag
 /** listTags is there but only throws, and the capability is not declared. */
 export const stubCapability = withDefect('stub-capability', () => ({
   listTags: async () => {
-    throw new Error('not implemented');
+    throw new Error('this registry has no tag listing yet');
   },
 }));
 
@@ -102,6 +102,6 @@ export const fakeDeletion = withDefect('fake-deletion', () => ({
 /** Declares listTags and implements it as a stub. */
 export const declaredStub = withDefect('declared-stub', () => ({
   listTags: async () => {
-    throw new Error('not implemented');
+    throw new Error('this registry has no tag listing yet');
   },
 }));
