@@ -2,7 +2,7 @@ import { type ContainerRegistry, createContainerRegistry, createServiceConnector
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect, waitForEngineToResolve } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerhubFlavor } from './dockerhub-flavor.js';
 import { type DockerHubFixture, startDockerHub } from './test-support/docker-hub.js';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   registryApi = createOciClient();
   const ca = await testCertificateAuthority();
   [hub, certDir, sandbox] = await Promise.all([startDockerHub({ ca, accounts: { [USER]: [PAT] } }), certificateDirectory(ca.certificatePem), createDockerConfigSandbox()]);
-  await hub.registry.front.engineCanResolve();
+  await waitForEngineToResolve(dockerHost, hub.registry.front.hostname);
 });
 
 afterAll(async () => {

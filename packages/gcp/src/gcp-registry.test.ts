@@ -13,6 +13,7 @@ import {
   type HostedRegistryFixture,
   skopeoInspect,
   type TestCertificateAuthority,
+  waitForEngineToResolve,
 } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gcpConnectorType } from './gcp-connector.js';
@@ -45,7 +46,7 @@ beforeAll(async () => {
     certificateDirectory(ca.certificatePem),
     createDockerConfigSandbox(),
   ]);
-  await Promise.all([gcr.front.engineCanResolve(), artifactRegistry.front.engineCanResolve()]);
+  await Promise.all([waitForEngineToResolve(dockerHost, GCR), waitForEngineToResolve(dockerHost, ARTIFACT_REGISTRY)]);
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { createContainerRegistry, createServiceConnector, dockerConnectorType } 
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, skopeoInspect, waitForEngineToResolve } from '@registrykit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { githubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
@@ -27,7 +27,7 @@ beforeAll(async () => {
     owners: { platform: 'Organization' },
     tokens: { [TOKEN]: { login: 'mona', scopes: ['read:packages', 'write:packages', 'delete:packages'] } },
   });
-  await github.registry.front.engineCanResolve();
+  await waitForEngineToResolve(testDockerHost(), github.registry.front.hostname);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { type ContainerRegistry, createContainerRegistry, createServiceConnector
 import { createDockerPusher } from '@registrykit/docker';
 import { createOciClient, type OciClient } from '@registrykit/oci';
 import { testCertificateAuthority, testDockerHost } from '@registrykit/test-harness';
-import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, removeStoredTag, skopeoInspect } from '@registrykit/testing';
+import { buildTestImage, certificateDirectory, createDockerConfigSandbox, type DockerConfigSandbox, removeStoredTag, skopeoInspect, waitForEngineToResolve } from '@registrykit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { githubFlavor } from './github-flavor.js';
 import { type GitHubFixture, startGitHub } from './test-support/github.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
     certificateDirectory(ca.certificatePem),
     createDockerConfigSandbox(),
   ]);
-  await github.registry.front.engineCanResolve();
+  await waitForEngineToResolve(dockerHost, github.registry.front.hostname);
 });
 
 afterAll(async () => {

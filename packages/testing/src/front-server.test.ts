@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { certificateDirectory, createTestCertificateAuthority, type TestCertificateAuthority } from './certificates.js';
 import { type DockerEngineFixture, startDockerEngine } from './docker-engine.js';
+import { waitForEngineToResolve } from './engine-resolution.js';
 import { startFrontServer } from './front-server.js';
 import { startHostedRegistry } from './hosted-registry.js';
 import { startRegistry } from './registry-server.js';
@@ -59,7 +60,7 @@ async function pushThroughFront(hostname: string): Promise<void> {
   const certDir = await certificateDirectory(ca.certificatePem);
   try {
     const image = `${hostname}/team/app:1`;
-    await Promise.all([buildTestImage({ dockerHost: engine.dockerHost, tag: image, runStep: false }), front.engineCanResolve()]);
+    await Promise.all([buildTestImage({ dockerHost: engine.dockerHost, tag: image, runStep: false }), waitForEngineToResolve(engine.dockerHost, hostname)]);
     await writeFile(join(configDir, 'config.json'), JSON.stringify({ auths: { [hostname]: { auth: Buffer.from(`anyone:${TOKEN}`).toString('base64') } } }));
     const { stdout } = await run('docker', ['push', image], { env: { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_CONFIG: configDir } });
     const digest = /digest: (sha256:[a-f0-9]{64})/.exec(stdout)?.[1];

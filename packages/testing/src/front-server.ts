@@ -41,17 +41,10 @@ export interface FrontServerFixture {
   readonly address: string;
   /** Every request so far, oldest first. */
   readonly requests: readonly FrontRequestRecord[];
-  /**
-   * Resolves once the Docker engine can resolve the host name: Go caches /etc/hosts for up to
-   * 5 s, so an engine that looked up any name just before the mapping may not see it yet.
-   */
-  engineCanResolve(): Promise<void>;
   /** Stops the server and removes the host mapping (and the engine trust). */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-const GO_HOSTS_CACHE_MS = 5_000;
 
 /**
  * An HTTPS server on port 443 under a real host name (a cloud registry's, an API's), which
@@ -97,7 +90,6 @@ export async function startFrontServer(options: StartFrontServerOptions): Promis
     server.listen(443, address, resolve);
   });
   const unmap = await mapHostname(hostname, address);
-  const mappedAt = Date.now();
   const untrust = options.trustInDockerEngine ? await trustInDockerEngine(hostname, options.ca.certificatePem) : undefined;
 
   const stop = async () => {
@@ -111,10 +103,6 @@ export async function startFrontServer(options: StartFrontServerOptions): Promis
     hostname,
     address,
     requests,
-    async engineCanResolve() {
-      const wait = mappedAt + GO_HOSTS_CACHE_MS + 500 - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    },
     stop,
     [Symbol.asyncDispose]: stop,
   };
